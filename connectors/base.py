@@ -1,0 +1,146 @@
+"""The interface every system adapter offers the engine, and the typed records it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal, Protocol
+
+System = Literal["hubspot", "salesforce"]
+Value = str | int | float | bool | date | datetime | None
+"""A field value as it travels through leadsync (datetimes are timezone-aware UTC)."""
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One record as read from a system, with the system's own field names."""
+
+    system: System
+    object_type: str  # "contact" (HubSpot); "Lead", "Contact", "Opportunity" (Salesforce)
+    id: str
+    fields: Mapping[str, Value]
+    modified_at: datetime
+    deleted: bool = False  # deleted in Salesforce / archived in HubSpot
+    merged_ids: tuple[str, ...] = ()  # HubSpot: ids absorbed into this contact by a merge
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where an incremental read stopped: the last modification time and the ids seen at it."""
+
+    value: datetime | None = None
+    ids_at_value: frozenset[str] = frozenset()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "value": self.value.isoformat() if self.value else None,
+            "ids_at_value": sorted(self.ids_at_value),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object] | None) -> Cursor:
+        if not data or not data.get("value"):
+            return cls()
+        raw_ids = data.get("ids_at_value") or []
+        ids = frozenset(str(i) for i in raw_ids) if isinstance(raw_ids, list) else frozenset()
+        return cls(value=datetime.fromisoformat(str(data["value"])), ids_at_value=ids)
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    """A page of changed records and the cursor to store once they are committed."""
+
+    records: Sequence[SourceRecord]
+    cursor: Cursor
+
+
+@dataclass(frozen=True)
+class WriteOp:
+    """One record to write. ``id`` None means create (upserted on ``external_id`` when given)."""
+
+    object_type: str
+    fields: Mapping[str, Value]
+    id: str | None = None
+    external_id: str | None = None  # value of the external-id field / HubSpot idProperty
+    ref: str = ""  # caller's correlation key, echoed in the result
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """Why a system refused one record."""
+
+    code: str
+    message: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """Outcome for one WriteOp."""
+
+    ref: str
+    ok: bool
+    id: str | None = None
+    created: bool = False
+    errors: tuple[RecordError, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldSchema:
+    """One field of a live schema (Salesforce describe / HubSpot property)."""
+
+    name: str
+    type: str
+    length: int | None = None
+    nillable: bool = True
+    createable: bool = True
+    updateable: bool = True
+    picklist_values: tuple[str, ...] = ()
+    restricted_picklist: bool = False
+    external_id: bool = False
+
+
+@dataclass(frozen=True)
+class ObjectSchema:
+    """The live schema of one object."""
+
+    object_type: str
+    fields: Mapping[str, FieldSchema] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiUsage:
+    """API usage as the system last reported it."""
+
+    calls: int  # calls this adapter made in this process
+    used: int | None = None  # daily usage reported by the server
+    limit: int | None = None
+
+
+class Connector(Protocol):
+    """What the engine needs from a system; adapters translate vendor errors at this edge."""
+
+    system: System
+
+    def changes(
+        self, object_type: str, since: Cursor, *, full: bool = False
+    ) -> Iterator[ChangePage]:
+        """Stream records changed since ``since`` (all records when ``full``), page by page."""
+        ...
+
+    def read(self, object_type: str, ids: Sequence[str]) -> list[SourceRecord]:
+        """Read records by id (missing ids are left out)."""
+        ...
+
+    def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
+        """Write a batch; one result per op, in order. Raises only for whole-batch failures."""
+        ...
+
+    def describe(self, object_type: str) -> ObjectSchema:
+        """The live schema of an object."""
+        ...
+
+    def usage(self) -> ApiUsage:
+        """API calls spent and the server's reported allowance."""
+        ...

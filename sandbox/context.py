@@ -1,0 +1,77 @@
+"""Shared run-time context of the sandbox servers: fault settings, call counts, clock, lock."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+@dataclass
+class FaultConfig:
+    """Seeded, reproducible faults and limits. Rates are shares of requests (0..1)."""
+
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    error_rate: float = 0.0  # answered 503 without being processed
+    timeout_rate: float = 0.0  # processed, then the answer is held for timeout_s
+    timeout_s: float = 10.0
+    lock_row_rate: float = 0.0  # Salesforce writes refused with UNABLE_TO_LOCK_ROW
+    storm_until: float = 0.0  # monotonic time until which HubSpot answers 429 (a 429 storm)
+    hubspot_rate: str = "190/10s"  # rolling bucket of a private app
+    hubspot_search_per_second: int = 5
+    hubspot_daily_limit: int = 1_000_000
+    hubspot_index_delay_s: float = 1.0
+    salesforce_daily_limit: int = 1_000_000
+    seed: int = 0
+
+    def hubspot_bucket(self) -> tuple[int, float]:
+        """Parse ``hubspot_rate`` ("190/10s") into (requests, window seconds)."""
+        count, _, window = self.hubspot_rate.partition("/")
+        return int(count), float(window.rstrip("s") or 10)
+
+
+class CallCounter:
+    """Counts every answered request per system, keyed "METHOD /path/{template}"."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, Counter[str]] = {"salesforce": Counter(), "hubspot": Counter()}
+
+    def record(self, system: str, method: str, template: str) -> None:
+        with self._lock:
+            self._counts.setdefault(system, Counter())[f"{method} {template}"] += 1
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            return {system: dict(c) for system, c in self._counts.items()}
+
+    def total(self, system: str) -> int:
+        with self._lock:
+            return sum(self._counts.get(system, Counter()).values())
+
+    def reset(self) -> None:
+        with self._lock:
+            for c in self._counts.values():
+                c.clear()
+
+
+@dataclass
+class SandboxContext:
+    """What both emulated systems share: faults, counters, a seeded RNG, the clock, one lock."""
+
+    faults: FaultConfig = field(default_factory=FaultConfig)
+    calls: CallCounter = field(default_factory=CallCounter)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    clock_offset_s: float = 0.0  # tests can move the sandbox clock forward
+
+    def now(self) -> datetime:
+        """Current sandbox time (UTC, aware)."""
+        return datetime.fromtimestamp(time.time() + self.clock_offset_s, UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.clock_offset_s
