@@ -1,1 +1,6 @@
-"""leadsync package."""
+"""Local emulators of the Salesforce REST API and the HubSpot CRM v3 API, over loopback TLS."""
+
+from sandbox.context import FaultConfig
+from sandbox.sandbox import Sandbox
+
+__all__ = ["FaultConfig", "Sandbox"]

@@ -42,7 +42,8 @@ class RecordStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False)
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS rows (tbl TEXT, id TEXT, body TEXT, PRIMARY KEY (tbl, id))"
+                "CREATE TABLE IF NOT EXISTS rows"
+                " (tbl TEXT, id TEXT, body TEXT, PRIMARY KEY (tbl, id))"
             )
             self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, body TEXT)")
             for tbl, rid, body in self._db.execute("SELECT tbl, id, body FROM rows"):
@@ -108,7 +109,8 @@ class RecordStore:
             return
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value, default=_default))
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (key, json.dumps(value, default=_default)),
             )
             self._db.commit()
 
