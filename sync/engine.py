@@ -1,0 +1,711 @@
+"""The sync engine: orchestrates pull, link, map, merge, qualify, plan, push and commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from connectors.base import ChangePage, Connector, Cursor, SourceRecord, System, Value, WriteOp
+from connectors.errors import AuthConfigError, QuotaExhaustedError
+from mappings.mappingset import MappingSet
+from mappings.normalize import email as normalize_email
+from mappings.rules import Decision as RuleDecision
+from mappings.rules import decision_fields, evaluate, explain
+from mappings.transform import from_canonical, to_canonical
+from sync.link import LinkRef, Pair, Resolution, resolve
+from sync.merge import SideState, merge_record, same
+from sync.plan import plan_side
+from sync.policies import LIFECYCLE, advance_lifecycle, implied_lifecycle, policies
+from sync.push import PushOutcome, Write, push
+from sync.report import RunReport
+from sync.state import StateStore
+from sync.state_models import (
+    AuditEntry,
+    BatchCommit,
+    CursorUpdate,
+    DeadLetter,
+    DeadLetterFailure,
+    Decision,
+    Link,
+    NewDeadLetter,
+    SalesforceType,
+    new_id,
+)
+
+log = logging.getLogger(__name__)
+
+PULLED_TYPES: tuple[tuple[System, str], ...] = (
+    ("hubspot", "contact"),
+    ("salesforce", "Lead"),
+    ("salesforce", "Contact"),
+    ("salesforce", "Opportunity"),
+)
+HUBSPOT_EXTERNAL_ID = "Leadsync_HubSpot_Id__c"
+DELETED_FLAG = "leadsync_deleted_in_salesforce"
+
+
+@dataclass
+class Pulled:
+    """Everything read in one run, by system and object type, and the cursors to store."""
+
+    hubspot: dict[str, SourceRecord] = field(default_factory=dict)
+    salesforce: dict[str, SourceRecord] = field(default_factory=dict)  # Leads and Contacts
+    opportunities: dict[str, SourceRecord] = field(default_factory=dict)  # by ContactId
+    converted_leads: dict[str, SourceRecord] = field(default_factory=dict)  # by ContactId
+    cursors: list[CursorUpdate] = field(default_factory=list)
+
+    def add(self, rec: SourceRecord) -> None:
+        if rec.system == "hubspot":
+            _keep_latest(self.hubspot, rec.id, rec)
+        elif rec.object_type == "Opportunity":
+            contact = rec.fields.get("ContactId")
+            if contact:
+                _keep_latest(self.opportunities, str(contact), rec)
+        else:
+            _keep_latest(self.salesforce, rec.id, rec)
+            contact = rec.fields.get("ConvertedContactId")
+            if rec.object_type == "Lead" and contact and rec.fields.get("IsConverted"):
+                _keep_latest(self.converted_leads, str(contact), rec)
+
+
+def _keep_latest(index: dict[str, SourceRecord], key: str, rec: SourceRecord) -> None:
+    seen = index.get(key)
+    if seen is None or rec.modified_at >= seen.modified_at:
+        index[key] = rec
+
+
+def _opportunity_fields(opp: SourceRecord) -> dict[str, Value]:
+    f = opp.fields
+    status = "won" if f.get("IsWon") else "lost" if f.get("IsClosed") else "open"
+    return {
+        "Opportunity.StageName": f.get("StageName"),
+        "Opportunity.Amount": f.get("Amount"),
+        "Opportunity.Status": status,
+    }
+
+
+@dataclass
+class _Person:
+    """One pair as the engine works it through a batch."""
+
+    pair: Pair
+    link_id: str
+    existed: bool
+    base: dict[str, Value]
+    values: dict[str, Value] = field(default_factory=dict)
+    hubspot_now: dict[str, Value] | None = None
+    salesforce_now: dict[str, Value] | None = None
+    salesforce_type: str | None = None
+    decision: RuleDecision | None = None
+    hubspot_id: str | None = None
+    salesforce_id: str | None = None
+    failed: dict[System, set[str]] = field(
+        default_factory=lambda: {"hubspot": set(), "salesforce": set()}
+    )
+    dead_letter_ids: list[str] = field(default_factory=list)
+
+
+class Engine:
+    """One sync cycle of one pair; pure steps are called, I/O stays in connectors and state."""
+
+    def __init__(
+        self,
+        mappings: MappingSet,
+        state: StateStore,
+        hubspot: Connector,
+        salesforce: Connector,
+        *,
+        clock: Callable[[], datetime],
+        batch_size: int = 200,
+        create_in_salesforce: str = "Lead",
+        dry_run: bool = False,
+        on_batch: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.ms = mappings
+        self.state = state
+        self.hs = hubspot
+        self.sf = salesforce
+        self.clock = clock
+        self.batch_size = batch_size
+        self.create_type = create_in_salesforce
+        self.dry_run = dry_run
+        self.on_batch = on_batch
+        self.policies = policies(mappings)
+        self.report = RunReport(dry_run=dry_run)
+        self.plans: list[dict[str, object]] = []  # dry run: what would be written
+        self._pending_dead: list[NewDeadLetter] = []
+
+    # -- the cycle ---------------------------------------------------------------------------
+    def run(self, run_id: str, *, full: bool = False) -> RunReport:
+        self.report.run_id = run_id
+        self.now = self.clock()
+        try:
+            pulled = self._pull(full)
+            dead = [] if self.dry_run else self.state.due_dead_letters(self.now)
+            resolution, retried = self._resolve(pulled, dead)
+            self._process(resolution, pulled, retried)
+        except QuotaExhaustedError as exc:
+            self.report.status = "partial"
+            self.report.message = str(exc)
+        except AuthConfigError as exc:
+            self.report.status = "failed"
+            self.report.message = str(exc)
+        if self.report.dead_letters and self.report.status == "ok":
+            self.report.status = "partial"
+        self.report.api_calls.hubspot = self.hs.usage().calls
+        self.report.api_calls.salesforce = self.sf.usage().calls
+        return self.report
+
+    def _pull(self, full: bool) -> Pulled:
+        pulled = Pulled()
+        for system, object_type in PULLED_TYPES:
+            conn = self.hs if system == "hubspot" else self.sf
+            since = Cursor() if full else self.state.get_cursor(system, object_type)
+            # No cursor yet: a backfill through the listing, not the (lagging, capped) search.
+            backfill = full or since.value is None
+            last: Cursor | None = None
+            page: ChangePage
+            for page in conn.changes(object_type, since, full=backfill):
+                for rec in page.records:
+                    pulled.add(rec)
+                    if rec.object_type != "Opportunity":
+                        self.report.pulled.add(system)
+                last = page.cursor
+            if last is not None:
+                pulled.cursors.append(CursorUpdate(system, object_type, last))
+        return pulled
+
+    def _resolve(
+        self, pulled: Pulled, dead: Sequence[DeadLetter]
+    ) -> tuple[Resolution, dict[str, list[str]]]:
+        links = self.state.load_links(active_only=True)
+        refs = [
+            LinkRef(lk.id, lk.hubspot_id, lk.salesforce_id, lk.salesforce_type, lk.email)
+            for lk in links
+        ]
+        by_sf = {lk.salesforce_id: lk for lk in links if lk.salesforce_id}
+        by_id = {lk.id: lk for lk in links}
+        # Links touched without a pulled person record: an Opportunity changed, or a retry is due.
+        touched: set[str] = set()
+        for contact_id in pulled.opportunities:
+            if contact_id in by_sf:
+                touched.add(by_sf[contact_id].id)
+        retried: dict[str, list[str]] = {}  # record key -> dead letter ids
+        extra_hs: set[str] = set()
+        extra_sf: dict[str, set[str]] = {"Lead": set(), "Contact": set()}
+        for dl in dead:
+            link = by_id.get(dl.link_id or "")
+            if link is not None:
+                touched.add(link.id)
+                retried.setdefault(link.id, []).append(dl.id)
+            elif dl.system == "salesforce" and dl.object_type in extra_sf:
+                # A create into Salesforce failed: the source is the HubSpot contact.
+                extra_hs.add(dl.record_ref)
+                retried.setdefault(dl.record_ref, []).append(dl.id)
+            else:
+                extra_hs.add(dl.record_ref) if dl.system == "salesforce" else None
+                retried.setdefault(dl.record_ref, []).append(dl.id)
+                if dl.system == "hubspot":
+                    extra_sf.setdefault(dl.object_type, set()).add(dl.record_ref)
+        for link_id in touched:
+            link = by_id[link_id]
+            if link.hubspot_id and link.hubspot_id not in pulled.hubspot:
+                extra_hs.add(link.hubspot_id)
+            if link.salesforce_id and link.salesforce_id not in pulled.salesforce:
+                extra_sf.setdefault(link.salesforce_type or "Lead", set()).add(link.salesforce_id)
+        self._read_into(pulled, extra_hs, extra_sf)
+        resolution = self._resolve_once(refs, pulled)
+        for _ in range(2):
+            need = resolution.needed
+            hs_ids = set(need.hubspot_ids) - set(pulled.hubspot)
+            sf_ids = {
+                t: set(ids) - set(pulled.salesforce) for t, ids in need.salesforce_ids.items()
+            }
+            if not hs_ids and not any(sf_ids.values()):
+                break
+            self._read_into(pulled, hs_ids, sf_ids)
+            resolution = self._resolve_once(refs, pulled)
+        return resolution, retried
+
+    def _read_into(
+        self, pulled: Pulled, hs_ids: Iterable[str], sf_ids: dict[str, set[str]]
+    ) -> None:
+        hs_list = sorted(hs_ids)
+        for i in range(0, len(hs_list), 100):
+            for rec in self.hs.read("contact", hs_list[i : i + 100]):
+                pulled.add(rec)
+        for object_type, ids in sf_ids.items():
+            id_list = sorted(ids)
+            for i in range(0, len(id_list), 200):
+                for rec in self.sf.read(object_type, id_list[i : i + 200]):
+                    pulled.add(rec)
+
+    def _resolve_once(self, refs: Sequence[LinkRef], pulled: Pulled) -> Resolution:
+        return resolve(
+            refs,
+            list(pulled.hubspot.values()),
+            list(pulled.salesforce.values()),
+            normalize_email=_safe_email,
+        )
+
+    # -- per batch ---------------------------------------------------------------------------
+    def _process(self, res: Resolution, pulled: Pulled, retried: dict[str, list[str]]) -> None:
+        for skipped in res.skipped:
+            self.report.skip(skipped.reason)
+        self.report.duplicates += len(res.duplicates)
+        link_updates: list[Link] = []
+        for rp in res.repointed:
+            a = rp.after
+            link_updates.append(
+                Link(
+                    a.link_id,
+                    a.hubspot_id,
+                    a.salesforce_id,
+                    _sf_type(a.salesforce_type),
+                    a.email,
+                    reason=rp.reason,
+                )
+            )
+        for col in res.collisions:
+            r = col.retired
+            link_updates.append(
+                Link(
+                    r.link_id,
+                    r.hubspot_id,
+                    r.salesforce_id,
+                    _sf_type(r.salesforce_type),
+                    r.email,
+                    status="retired",
+                    reason=col.reason,
+                )
+            )
+        deletion_writes: list[Write] = []
+        deleted_links: set[str] = set()
+        for d in res.deletions:
+            deleted_links.add(d.link_id)
+            if d.system == "salesforce" and d.counterpart_id:
+                op = WriteOp("contact", {DELETED_FLAG: True}, id=d.counterpart_id, ref=d.link_id)
+                deletion_writes.append(Write("hubspot", op, d.link_id))
+        pairs = [p for p in res.pairs if (p.link_id or "") not in deleted_links]
+        total = len(pairs)
+        first = True
+        for start in range(0, max(total, 1), self.batch_size):
+            batch = pairs[start : start + self.batch_size]
+            last = start + self.batch_size >= total
+            self._batch(
+                batch,
+                pulled,
+                retried,
+                link_updates=link_updates if first else [],
+                extra_writes=deletion_writes if first else [],
+                retire=deleted_links if first else set(),
+                cursors=pulled.cursors if last else [],
+            )
+            first = False
+            if self.on_batch:
+                self.on_batch(min(start + self.batch_size, total), total)
+
+    def _batch(
+        self,
+        batch: Sequence[Pair],
+        pulled: Pulled,
+        retried: dict[str, list[str]],
+        *,
+        link_updates: list[Link],
+        extra_writes: list[Write],
+        retire: set[str],
+        cursors: Sequence[CursorUpdate],
+    ) -> None:
+        existing = [p.link_id for p in batch if p.link_id]
+        bases = self.state.load_bases(existing) if existing else {}
+        people: list[_Person] = []
+        for pair in batch:
+            link_id = pair.link_id or new_id()
+            person = _Person(pair, link_id, pair.link_id is not None, dict(bases.get(link_id, {})))
+            person.hubspot_id = pair.hubspot_id
+            person.salesforce_id = pair.salesforce_id
+            person.salesforce_type = pair.salesforce_type or (
+                pair.salesforce.object_type if pair.salesforce else None
+            )
+            for key in (link_id, pair.hubspot_id or "", pair.salesforce_id or ""):
+                person.dead_letter_ids.extend(retried.get(key, []))
+            people.append(person)
+
+        sf_writes: list[Write] = []
+        hs_writes: list[Write] = list(extra_writes)
+        for person in people:
+            self._merge(person, pulled)
+            sf_write = self._plan_salesforce(person)
+            if sf_write is not None:
+                sf_writes.append(sf_write)
+        if self.dry_run:
+            for person in people:
+                hs_write = self._plan_hubspot(person)
+                self._record_plan(
+                    person, hs_write, next((w for w in sf_writes if w.person is person), None)
+                )
+            self._count_plans(sf_writes)
+            return
+
+        sf_out = push(self.sf, "salesforce", sf_writes)
+        by_key = {p.link_id: p for p in people}
+        for write, result in sf_out.results:
+            owner = by_key.get(write.key)
+            if owner is not None:
+                self._after_write(owner, "salesforce", write, result.ok, result.id, result.created)
+        for person in people:
+            hs_write = self._plan_hubspot(person)
+            if hs_write is not None:
+                hs_writes.append(hs_write)
+        hs_out = push(self.hs, "hubspot", hs_writes)
+        for write, result in hs_out.results:
+            owner = by_key.get(write.key)
+            if owner is not None:
+                self._after_write(owner, "hubspot", write, result.ok, result.id, result.created)
+        self._commit(people, sf_out, hs_out, link_updates, retire, cursors)
+
+    def _merge(self, person: _Person, pulled: Pulled) -> None:
+        pair = person.pair
+        base = person.base
+        hs_rec = pair.hubspot
+        sf_rec = pair.salesforce
+        hs_vals = to_canonical(self.ms, "hubspot", "contact", hs_rec.fields) if hs_rec else None
+        sf_vals: dict[str, Value] | None = None
+        if sf_rec is not None:
+            sf_type = sf_rec.object_type
+            raw = dict(sf_rec.fields)
+            opp = pulled.opportunities.get(sf_rec.id) if sf_type == "Contact" else None
+            if opp is not None:
+                raw.update(_opportunity_fields(opp))
+            sf_vals = to_canonical(self.ms, "salesforce", sf_type, raw)
+            lead = pulled.converted_leads.get(sf_rec.id) if sf_type == "Contact" else None
+            if lead is not None:
+                for name, value in to_canonical(self.ms, "salesforce", "Lead", lead.fields).items():
+                    sf_vals.setdefault(name, value)
+            # A field this object does not carry (or an Opportunity not read this run) is
+            # unchanged, not blank: take it from the base.
+            for name, value in base.items():
+                if name not in sf_vals and _salesforce_reads(self.ms, name):
+                    sf_vals[name] = value
+        person.hubspot_now = hs_vals
+        person.salesforce_now = sf_vals
+        result = merge_record(
+            self.policies,
+            base,
+            SideState(hs_vals, hs_rec.modified_at) if hs_vals is not None and hs_rec else None,
+            SideState(sf_vals, sf_rec.modified_at) if sf_vals is not None and sf_rec else None,
+        )
+        values = dict(result.values)
+        self.report.conflicts += len(result.conflicts)
+        decision = evaluate(self.ms.rules, values, self.now)
+        values[LIFECYCLE] = advance_lifecycle(
+            self.ms, values.get(LIFECYCLE), implied_lifecycle(values, decision)
+        )
+        person.values = values
+        person.decision = decision
+        if decision.excluded:
+            self.report.excluded += 1
+
+    def _plan_salesforce(self, person: _Person) -> Write | None:
+        decision = person.decision
+        assert decision is not None
+        creating = person.salesforce_id is None
+        if creating and (decision.excluded or not person.hubspot_id):
+            return None  # an excluded record is never created in the CRM
+        object_type = person.salesforce_type or self.create_type
+        current = None if creating else person.salesforce_now
+        planned = plan_side(self.policies, person.values, current, "salesforce")
+        out = from_canonical(self.ms, "salesforce", object_type, planned, creating=creating)
+        if out.errors:
+            err = out.errors[0]
+            self._dead_letter(
+                person,
+                "salesforce",
+                object_type,
+                err.code,
+                err.message,
+                err.field,
+                dict(out.fields),
+            )
+            return None
+        fields = dict(out.fields)
+        raw_now = person.pair.salesforce.fields if person.pair.salesforce else {}
+        fields.update(
+            _changed(decision_fields(self.ms.rules, decision, "salesforce"), raw_now, creating)
+        )
+        if not fields:
+            return None
+        op = WriteOp(
+            object_type,
+            fields,
+            id=person.salesforce_id,
+            external_id=person.hubspot_id if creating else None,
+            ref=person.link_id,
+        )
+        if creating:
+            op = WriteOp(
+                object_type,
+                {**fields, HUBSPOT_EXTERNAL_ID: person.hubspot_id},
+                external_id=person.hubspot_id,
+                ref=person.link_id,
+            )
+        return Write("salesforce", op, person.link_id, planned=frozenset(planned), person=person)
+
+    def _plan_hubspot(self, person: _Person) -> Write | None:
+        decision = person.decision
+        assert decision is not None
+        creating = person.hubspot_id is None
+        current = None if creating else person.hubspot_now
+        planned = plan_side(self.policies, person.values, current, "hubspot")
+        out = from_canonical(self.ms, "hubspot", "contact", planned, creating=creating)
+        if out.errors:
+            err = out.errors[0]
+            self._dead_letter(
+                person, "hubspot", "contact", err.code, err.message, err.field, dict(out.fields)
+            )
+            return None
+        fields = dict(out.fields)
+        raw_now = person.pair.hubspot.fields if person.pair.hubspot else {}
+        fields.update(
+            _changed(decision_fields(self.ms.rules, decision, "hubspot"), raw_now, creating)
+        )
+        if not fields:
+            return None
+        email = person.values.get("email")
+        if creating and not email:
+            self.report.skip("no email")
+            return None
+        op = WriteOp(
+            "contact",
+            fields,
+            id=person.hubspot_id,
+            external_id=str(email) if creating else None,
+            ref=person.link_id,
+        )
+        return Write("hubspot", op, person.link_id, planned=frozenset(planned), person=person)
+
+    def _after_write(
+        self,
+        person: _Person,
+        system: System,
+        write: Write,
+        ok: bool,
+        record_id: str | None,
+        created: bool,
+    ) -> None:
+        if not ok:
+            person.failed[system] |= set(write.planned)
+            return
+        if system == "salesforce":
+            if record_id:
+                if person.salesforce_id is None:
+                    person.salesforce_id = record_id
+                    person.salesforce_type = write.op.object_type
+                elif record_id != person.salesforce_id:
+                    # The adapter routed the write to a converted Lead's Contact.
+                    person.salesforce_id = record_id
+                    person.salesforce_type = "Contact"
+            person.values["salesforce_id"] = person.salesforce_id
+            person.values["salesforce_type"] = person.salesforce_type
+        elif record_id and person.hubspot_id is None:
+            person.hubspot_id = record_id
+        if created:
+            self.report.created.add(system)
+        else:
+            self.report.updated.add(system)
+
+    def _dead_letter(
+        self,
+        person: _Person,
+        system: System,
+        object_type: str,
+        code: str,
+        message: str,
+        field_name: str | None,
+        payload: dict[str, Value],
+    ) -> None:
+        self.report.dead_letters += 1
+        record_ref = (
+            person.hubspot_id if system == "salesforce" else person.salesforce_id
+        ) or person.link_id
+        self._pending_dead.append(
+            NewDeadLetter(
+                system, object_type, record_ref, payload, code, message, field_name, person.link_id
+            )
+        )
+        person.failed[system] |= {field_name} if field_name else set()
+
+    def _commit(
+        self,
+        people: Sequence[_Person],
+        sf_out: PushOutcome,
+        hs_out: PushOutcome,
+        link_updates: list[Link],
+        retire: set[str],
+        cursors: Sequence[CursorUpdate],
+    ) -> None:
+        links: list[Link] = list(link_updates)
+        bases: dict[str, dict[str, Value]] = {}
+        audit: list[AuditEntry] = []
+        decisions: list[Decision] = []
+        dead = list(self._pending_dead)
+        self._pending_dead.clear()
+        failures: list[DeadLetterFailure] = []
+        resolved: list[str] = []
+        for write, result in [*sf_out.results, *hs_out.results]:
+            person = write.person
+            if result.ok or person is None:
+                continue
+            err = result.errors[0] if result.errors else None
+            code = err.code if err else "UNKNOWN"
+            message = err.message if err else "write failed"
+            fld = err.fields[0] if err and err.fields else None
+            if person.dead_letter_ids:
+                failures.extend(DeadLetterFailure(i, code, message) for i in person.dead_letter_ids)
+            else:
+                ref = (
+                    person.hubspot_id if write.system == "salesforce" else person.salesforce_id
+                ) or person.link_id
+                dead.append(
+                    NewDeadLetter(
+                        write.system,
+                        write.op.object_type,
+                        ref,
+                        dict(write.op.fields),
+                        code,
+                        message,
+                        fld,
+                        person.link_id,
+                    )
+                )
+                self.report.dead_letters += 1
+        for person in people:
+            if not (person.hubspot_id or person.salesforce_id):
+                continue
+            email = person.values.get("email")
+            links.append(
+                Link(
+                    person.link_id,
+                    person.hubspot_id,
+                    person.salesforce_id,
+                    _sf_type(person.salesforce_type),
+                    str(email) if email else None,
+                )
+            )
+            base = dict(person.values)
+            for failed in person.failed.values():
+                for name in failed:
+                    if name in person.base:
+                        base[name] = person.base[name]
+                    else:
+                        base.pop(name, None)
+            bases[person.link_id] = base
+            if person.dead_letter_ids and not any(person.failed.values()):
+                resolved.extend(person.dead_letter_ids)
+            d = person.decision
+            if d is not None:
+                mail = str(email) if email else None
+                decisions.append(Decision.from_rules(person.link_id, mail, d))
+        for write, result in [*sf_out.results, *hs_out.results]:
+            person = write.person
+            if not result.ok or person is None:
+                continue
+            now_vals = person.salesforce_now if write.system == "salesforce" else person.hubspot_now
+            for name in sorted(write.planned):
+                audit.append(
+                    AuditEntry(
+                        field=name,
+                        old=(now_vals or {}).get(name),
+                        new=person.values.get(name),
+                        direction="to_salesforce" if write.system == "salesforce" else "to_hubspot",
+                        rule=str(self.ms.field(name).rule),
+                        link_id=person.link_id,
+                        hubspot_id=person.hubspot_id,
+                        salesforce_id=person.salesforce_id,
+                    )
+                )
+        for link_id in retire:
+            links.append(Link(link_id, None, None, status="retired", reason="deleted"))
+        self.state.commit_batch(
+            BatchCommit(
+                at=self.clock(),
+                run_id=self.report.run_id,
+                links=links,
+                bases=bases,
+                cursors=cursors,
+                audit=audit,
+                decisions=decisions,
+                dead_letters=dead,
+                dead_letter_failures=failures,
+                resolved_dead_letters=resolved,
+            )
+        )
+
+    # -- dry run -----------------------------------------------------------------------------
+    def _record_plan(self, person: _Person, hs: Write | None, sf: Write | None) -> None:
+        for write in (hs, sf):
+            if write is None:
+                continue
+            kind = "created" if write.op.id is None else "updated"
+            getattr(self.report, kind).add(write.system)
+            self.plans.append(
+                {
+                    "system": write.system,
+                    "action": "create" if write.op.id is None else "update",
+                    "object_type": write.op.object_type,
+                    "id": write.op.id,
+                    "email": person.values.get("email"),
+                    "fields": sorted(write.op.fields),
+                }
+            )
+
+    def _count_plans(self, sf_writes: list[Write]) -> None:
+        return None
+
+
+def _changed(
+    fields: dict[str, Value], current: Mapping[str, Value], creating: bool
+) -> dict[str, Value]:
+    """Decision fields whose value differs from what the record holds (scores within 0.5 match)."""
+    if creating:
+        return {k: v for k, v in fields.items() if v not in (None, "")}
+    out: dict[str, Value] = {}
+    for key, value in fields.items():
+        now = current.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                if now is not None and abs(float(str(now)) - float(value)) < 0.5:
+                    continue
+            except ValueError:
+                pass
+        if same(value, now):
+            continue
+        out[key] = value
+    return out
+
+
+def _salesforce_reads(ms: MappingSet, name: str) -> bool:
+    try:
+        return bool(ms.field(name).salesforce)
+    except KeyError:
+        return False
+
+
+def _safe_email(value: str) -> str:
+    try:
+        return normalize_email(value)
+    except ValueError:
+        return value.strip().lower()
+
+
+def _sf_type(value: str | None) -> SalesforceType | None:
+    if value == "Lead":
+        return "Lead"
+    if value == "Contact":
+        return "Contact"
+    return None
+
+
+__all__ = ["Engine", "explain"]

@@ -1,0 +1,98 @@
+"""Builds a sync from settings (connectors, state, mappings) and runs one cycle under the lock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from connectors.hubspot import HubSpotConnector
+from connectors.salesforce import SalesforceConnector
+from mappings.loader import load_mappings
+from mappings.mappingset import MappingSet
+from sync.engine import Engine
+from sync.report import RunReport
+from sync.settings import Settings
+from sync.state import StateStore
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Connectors:
+    """Both adapters, built from settings."""
+
+    hubspot: HubSpotConnector
+    salesforce: SalesforceConnector
+
+
+def build_connectors(settings: Settings) -> Connectors:
+    """Adapters for both systems; raises MissingSetting naming what is not configured."""
+    sf = settings.salesforce()
+    hs = settings.hubspot()
+    return Connectors(
+        hubspot=HubSpotConnector(
+            hs.url,
+            hs.token.get_secret_value(),
+            ca_path=str(hs.ca_path) if hs.ca_path else None,
+            rate=str(settings.hubspot_rate),
+            search_per_second=settings.hubspot_search_per_second,
+            timeout_s=hs.timeout_s,
+        ),
+        salesforce=SalesforceConnector(
+            sf.url,
+            sf.session_id.get_secret_value(),
+            ca_path=str(sf.ca_path) if sf.ca_path else None,
+            max_usage_share=settings.salesforce_max_usage_share,
+            bulk_threshold=settings.salesforce_bulk_threshold,
+            timeout_s=sf.timeout_s,
+        ),
+    )
+
+
+@dataclass
+class SyncOutcome:
+    """A finished run: its report and, for a dry run, the planned writes."""
+
+    report: RunReport
+    plans: list[dict[str, object]]
+
+
+def run_sync(
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    full: bool = False,
+    mappings: MappingSet | None = None,
+    connectors: Connectors | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> SyncOutcome:
+    """One sync cycle of the configured pair; the pair's lock keeps two runs from overlapping."""
+    ms = mappings or load_mappings(settings.mappings_dir)
+    conns = connectors or build_connectors(settings)
+    with StateStore(settings.state_url, pair=settings.pair) as state, state.lock():
+        engine = Engine(
+            ms,
+            state,
+            conns.hubspot,
+            conns.salesforce,
+            clock=clock,
+            batch_size=settings.batch_size,
+            create_in_salesforce=settings.create_in_salesforce,
+            dry_run=dry_run,
+            on_batch=on_batch,
+        )
+        run_id = state.start_run(dry_run=dry_run, at=clock()) if not dry_run else "dry-run"
+        try:
+            report = engine.run(run_id, full=full)
+        except BaseException:
+            if not dry_run:
+                state.finish_run(run_id, "failed", {"error": "run aborted"})
+            raise
+        if not dry_run:
+            state.finish_run(run_id, report.status, report.to_json())
+        return SyncOutcome(report, engine.plans)
