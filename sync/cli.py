@@ -10,6 +10,12 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.table import Table
+
+from connectors.base import ObjectSchema
+from mappings.errors import MappingError
+from sync.report import RunReport
+from sync.settings import MissingSetting, Settings, SettingsError, load_settings
 
 app = typer.Typer(help="leadsync: keeps leads consistent between HubSpot and Salesforce.")
 sandbox_app = typer.Typer(help="The local Salesforce and HubSpot emulators.")
@@ -49,6 +55,173 @@ def sandbox_serve(
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        console.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command("sync")
+def sync_command(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Plan everything, write nothing."),
+    full: bool = typer.Option(False, "--full", help="Read every record, not only changes."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    plan: bool = typer.Option(False, "--plan", help="With --dry-run: list every planned write."),
+) -> None:
+    """Run one sync cycle between HubSpot and Salesforce."""
+    from sync.lock import LockHeld
+    from sync.runner import run_sync
+
+    settings = _settings()
+    try:
+        outcome = run_sync(settings, dry_run=dry_run, full=full)
+    except (LockHeld, MissingSetting) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except MappingError as exc:
+        console.print(f"[red]mapping error:[/red]\n{exc}")
+        raise typer.Exit(2) from None
+    report = outcome.report
+    if as_json:
+        data = report.to_json()
+        if dry_run and plan:
+            data["plan"] = [p.to_json() for p in outcome.plans]
+        typer.echo(json.dumps(data))
+    else:
+        console.print(render_report(report))
+        if dry_run and plan:
+            for item in outcome.plans:
+                console.print(
+                    f"  would {item.action} {item.system} {item.object_type} {item.email}: "
+                    f"{', '.join(item.fields)}"
+                )
+    raise typer.Exit(0 if report.status == "ok" else 1)
+
+
+@app.command("check")
+def check_command(
+    online: bool = typer.Option(False, "--online", help="Also compare with both live schemas."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output for CI."),
+    fix: bool = typer.Option(False, "--fix", help="Create missing leadsync_* HubSpot properties."),
+    mappings_dir: Path | None = typer.Option(None, "--mappings", help="Mappings directory."),
+) -> None:
+    """Validate the mapping and rules files (offline), and against live schemas (--online)."""
+    from mappings.check import run_check
+
+    settings = _settings()
+    directory = mappings_dir or settings.mappings_dir
+    schemas = None
+    fixer = None
+    if online or fix:
+        from sync.runner import build_connectors
+
+        try:
+            conns = build_connectors(settings)
+        except MissingSetting as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+
+        def schemas(system: str, object_type: str) -> ObjectSchema:
+            conn = conns.hubspot if system == "hubspot" else conns.salesforce
+            return conn.describe(object_type)
+
+        if fix:
+            fixer = conns.hubspot.create_properties
+    report = run_check(directory, schemas=schemas, fix=fixer)
+    typer.echo(report.to_json() if as_json else report.render_text())
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("status")
+def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show the last runs, link counts and pending dead letters."""
+    from sync.state import StateStore
+
+    settings = _settings()
+    with StateStore(settings.state_url, pair=settings.pair) as state:
+        counts = state.counts()
+        runs = state.runs(10)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "links_active": counts.links_active,
+                    "links_retired": counts.links_retired,
+                    "dead_letters_pending": counts.dead_letters_pending,
+                    "dead_letters_discarded": counts.dead_letters_discarded,
+                    "runs": [
+                        {
+                            "id": r.id,
+                            "status": r.status,
+                            "started_at": r.started_at.isoformat(),
+                            "dry_run": r.dry_run,
+                            "stats": r.stats,
+                        }
+                        for r in runs
+                    ],
+                },
+                default=str,
+            )
+        )
+        return
+    table = Table(title=f"leadsync pair {settings.pair!r}")
+    for col in ("run", "started", "status", "pulled", "created", "updated", "dead letters"):
+        table.add_column(col)
+    for r in runs:
+        st = r.stats
+        table.add_row(
+            r.id[:8],
+            r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            r.status,
+            _pair(st.get("pulled")),
+            _pair(st.get("created")),
+            _pair(st.get("updated")),
+            str(st.get("dead_letters", "")),
+        )
+    console.print(table)
+    console.print(
+        f"links: {counts.links_active} active, {counts.links_retired} retired; dead letters: "
+        f"{counts.dead_letters_pending} pending, {counts.dead_letters_discarded} discarded"
+    )
+
+
+def _pair(value: object) -> str:
+    if isinstance(value, dict):
+        return f"HS {value.get('hubspot', 0)} / SF {value.get('salesforce', 0)}"
+    return ""
+
+
+def render_report(report: RunReport) -> str:
+    """A run's counters for people."""
+    r = report
+    mode = " (dry run: nothing written)" if r.dry_run else ""
+    lines = [
+        f"run {r.run_id}: {r.status}{mode}",
+        f"  pulled   HubSpot {r.pulled.hubspot:>6}   Salesforce {r.pulled.salesforce:>6}",
+        f"  created  HubSpot {r.created.hubspot:>6}   Salesforce {r.created.salesforce:>6}",
+        f"  updated  HubSpot {r.updated.hubspot:>6}   Salesforce {r.updated.salesforce:>6}",
+        f"  excluded {r.excluded}, conflicts {r.conflicts}, dead letters {r.dead_letters}, "
+        f"duplicates {r.duplicates}, skipped {r.skipped}",
+        f"  API calls HubSpot {r.api_calls.hubspot}, Salesforce {r.api_calls.salesforce}",
+    ]
+    if r.message:
+        lines.append(f"  {r.message}")
+    return "\n".join(lines)
+
+
+@app.command("demo")
+def demo_command(
+    leads: int = typer.Option(1000, help="People the sandbox generates."),
+    seed: int = typer.Option(7),
+) -> None:
+    """Start the sandbox, run a full sync, simulate a day on both sides, sync again."""
+    from sync.demo import run_demo
+
+    raise typer.Exit(run_demo(console, leads=leads, seed=seed))
 
 
 def main() -> None:

@@ -86,6 +86,28 @@ def _opportunity_fields(opp: SourceRecord) -> dict[str, Value]:
     }
 
 
+@dataclass(frozen=True)
+class PlannedWrite:
+    """One write a dry run would have made."""
+
+    system: System
+    action: str  # "create" | "update"
+    object_type: str
+    id: str | None
+    email: str | None
+    fields: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "system": self.system,
+            "action": self.action,
+            "object_type": self.object_type,
+            "id": self.id,
+            "email": self.email,
+            "fields": list(self.fields),
+        }
+
+
 @dataclass
 class _Person:
     """One pair as the engine works it through a batch."""
@@ -134,7 +156,7 @@ class Engine:
         self.on_batch = on_batch
         self.policies = policies(mappings)
         self.report = RunReport(dry_run=dry_run)
-        self.plans: list[dict[str, object]] = []  # dry run: what would be written
+        self.plans: list[PlannedWrite] = []  # dry run: what would be written
         self._pending_dead: list[NewDeadLetter] = []
 
     # -- the cycle ---------------------------------------------------------------------------
@@ -355,6 +377,7 @@ class Engine:
             owner = by_key.get(write.key)
             if owner is not None:
                 self._after_write(owner, "salesforce", write, result.ok, result.id, result.created)
+        self._read_back_created(people, sf_out)
         for person in people:
             hs_write = self._plan_hubspot(person)
             if hs_write is not None:
@@ -365,6 +388,35 @@ class Engine:
             if owner is not None:
                 self._after_write(owner, "hubspot", write, result.ok, result.id, result.created)
         self._commit(people, sf_out, hs_out, link_updates, retire, cursors)
+
+    def _read_back_created(self, people: Sequence[_Person], sf_out: PushOutcome) -> None:
+        """Take the values Salesforce filled in on create (defaults, automation) into the merge.
+
+        Without this, the next run would see those values as Salesforce-side changes and write
+        them to HubSpot: a second sync right after a first must write nothing.
+        """
+        created: dict[str, dict[str, _Person]] = {}
+        for write, result in sf_out.results:
+            person = write.person
+            if result.ok and result.created and person is not None and person.salesforce_id:
+                created.setdefault(person.salesforce_type or self.create_type, {})[
+                    person.salesforce_id
+                ] = person
+        for object_type, owners in created.items():
+            ids = sorted(owners)
+            for i in range(0, len(ids), 200):
+                for rec in self.sf.read(object_type, ids[i : i + 200]):
+                    owner = owners.get(rec.id)
+                    if owner is None:
+                        continue
+                    now = to_canonical(self.ms, "salesforce", object_type, rec.fields)
+                    for policy in self.policies:
+                        value = now.get(policy.name)
+                        if value in (None, "") or not policy.on_salesforce:
+                            continue
+                        if owner.values.get(policy.name) in (None, ""):
+                            owner.values[policy.name] = value
+                    owner.salesforce_now = now
 
     def _merge(self, person: _Person, pulled: Pulled) -> None:
         pair = person.pair
@@ -650,15 +702,16 @@ class Engine:
                 continue
             kind = "created" if write.op.id is None else "updated"
             getattr(self.report, kind).add(write.system)
+            email = person.values.get("email")
             self.plans.append(
-                {
-                    "system": write.system,
-                    "action": "create" if write.op.id is None else "update",
-                    "object_type": write.op.object_type,
-                    "id": write.op.id,
-                    "email": person.values.get("email"),
-                    "fields": sorted(write.op.fields),
-                }
+                PlannedWrite(
+                    write.system,
+                    "create" if write.op.id is None else "update",
+                    write.op.object_type,
+                    write.op.id,
+                    str(email) if email else None,
+                    tuple(sorted(write.op.fields)),
+                )
             )
 
     def _count_plans(self, sf_writes: list[Write]) -> None:

@@ -10,7 +10,7 @@ from connectors.hubspot import HubSpotConnector
 from connectors.salesforce import SalesforceConnector
 from mappings.loader import load_mappings
 from mappings.mappingset import MappingSet
-from sync.engine import Engine
+from sync.engine import Engine, PlannedWrite
 from sync.report import RunReport
 from sync.settings import Settings
 from sync.state import StateStore
@@ -58,7 +58,7 @@ class SyncOutcome:
     """A finished run: its report and, for a dry run, the planned writes."""
 
     report: RunReport
-    plans: list[dict[str, object]]
+    plans: list[PlannedWrite]
 
 
 def run_sync(

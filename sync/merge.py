@@ -1,0 +1,371 @@
+"""The 3-way, per-field merge of one record: base (last synced) vs HubSpot now vs Salesforce now."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from connectors.base import System, Value
+from mappings.syncrule import SyncRule
+
+SIDES: tuple[System, System] = ("hubspot", "salesforce")
+ONE_WAY_SOURCE: Mapping[SyncRule, System] = {
+    SyncRule.HUBSPOT_TO_SALESFORCE: "hubspot",
+    SyncRule.SALESFORCE_TO_HUBSPOT: "salesforce",
+}
+TWO_SIDED = frozenset(
+    {
+        SyncRule.TWO_WAY,
+        SyncRule.PREFER_HUBSPOT,
+        SyncRule.PREFER_SALESFORCE,
+        SyncRule.HUBSPOT_UNLESS_BLANK,
+        SyncRule.SALESFORCE_UNLESS_BLANK,
+    }
+)
+WILDCARD = "*"
+
+
+@dataclass(frozen=True)
+class FieldPolicy:
+    """How one canonical field is merged and where it may be written."""
+
+    name: str
+    rule: SyncRule
+    order: tuple[str, ...] = ()  # ORDERED: the allowed forward sequence (canonical values)
+    exceptions: tuple[tuple[str, str], ...] = ()  # ORDERED: allowed backward moves; "*" wildcard
+    blanks_propagate: bool = False  # a blank may erase a value only when True
+    # The field exists on that side's record and leadsync may write it there (as FieldMap
+    # computes it). Reading needs no flag: a side's value counts when its record has the field.
+    on_hubspot: bool = True
+    on_salesforce: bool = True
+
+    def writes_to(self, side: System) -> bool:
+        """Whether the sync may ever write this field to ``side``."""
+        writable = self.on_hubspot if side == "hubspot" else self.on_salesforce
+        if not writable or self.rule is SyncRule.NONE:
+            return False
+        return ONE_WAY_SOURCE.get(self.rule) != side  # a one-way rule never writes its source
+
+    def effective_rule(self) -> SyncRule:
+        """The rule as applied, given where the field can be written.
+
+        A rule that writes both ways (``ordered`` too) but can write one side only flows from
+        the other: else the read-only side's old value would come back as a "change" and undo
+        the writable side's edit on the next sync.
+        A field writable nowhere is only read (as ``none``), bar attribution (``write_once``).
+        """
+        to_hubspot, to_salesforce = self.writes_to("hubspot"), self.writes_to("salesforce")
+        if not (to_hubspot or to_salesforce) and self.rule is not SyncRule.WRITE_ONCE:
+            return SyncRule.NONE
+        if self.rule not in TWO_SIDED and self.rule is not SyncRule.ORDERED:
+            return self.rule
+        if to_hubspot and not to_salesforce:
+            return SyncRule.SALESFORCE_TO_HUBSPOT
+        if to_salesforce and not to_hubspot:
+            return SyncRule.HUBSPOT_TO_SALESFORCE
+        return self.rule
+
+
+@dataclass(frozen=True)
+class SideState:
+    """One side's canonical values now; a field missing from ``values`` is not on that record."""
+
+    values: Mapping[str, Value]
+    modified_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Both sides changed a field to different values (or differed on a first sync)."""
+
+    field: str
+    base: Value
+    hubspot: Value
+    salesforce: Value
+    winner: System | None  # None: neither side's value was taken (base kept, or rule none)
+    rule: SyncRule
+    value: Value  # the merged value
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A change one side made that its field's rule refused (the plan reverts it on that side)."""
+
+    field: str
+    side: System
+    base: Value
+    proposed: Value
+    kept: Value
+    reason: str
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The agreed canonical record and how it was reached."""
+
+    values: dict[str, Value]  # every policy's field, in policy order
+    conflicts: tuple[Conflict, ...] = ()
+    rejections: tuple[Rejection, ...] = ()
+    # fields whose merged value differs from base -> the side the new value came from
+    changed_from: dict[str, System] = field(default_factory=dict)
+
+
+def is_blank(value: Value) -> bool:
+    return value is None or value == ""
+
+
+def same(a: Value, b: Value) -> bool:
+    """Canonical equality: all blanks are equal; bools never equal numbers; else exact ``==``."""
+    if is_blank(a) or is_blank(b):
+        return is_blank(a) and is_blank(b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True  # a NaN read twice must not look like a change on every run
+    return a == b
+
+
+@dataclass(frozen=True)
+class _Field:
+    """The three values of one field and what each side did to it since base."""
+
+    policy: FieldPolicy
+    base: Value
+    hubspot: Value
+    salesforce: Value
+    hubspot_at: datetime | None
+    salesforce_at: datetime | None
+
+    def value(self, side: System) -> Value:
+        return self.hubspot if side == "hubspot" else self.salesforce
+
+    def changed(self, side: System) -> bool:
+        return not same(self.value(side), self.base)
+
+    def newer(self) -> System:
+        """The side modified last; ties and unknown times go to Salesforce."""
+        if self.hubspot_at is not None and (
+            self.salesforce_at is None or self.hubspot_at > self.salesforce_at
+        ):
+            return "hubspot"
+        return "salesforce"
+
+
+@dataclass
+class _Outcome:
+    value: Value
+    winner: System | None = None
+    conflict: bool = False
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def _other(side: System) -> System:
+    return "salesforce" if side == "hubspot" else "hubspot"
+
+
+def _reject(f: _Field, side: System, kept: Value, reason: str) -> Rejection:
+    return Rejection(f.policy.name, side, f.base, f.value(side), kept, reason)
+
+
+def _resolve_two_sided(f: _Field) -> _Outcome:
+    """Rules that write both ways: take a lone change; the rule settles a real conflict."""
+    rule, propagate = f.policy.rule, f.policy.blanks_propagate
+    changed = [side for side in SIDES if f.changed(side)]
+    if not changed:
+        return _Outcome(f.base)
+    if len(changed) == 1:
+        side = changed[0]
+        if is_blank(f.value(side)) and not propagate:
+            return _Outcome(f.base, rejections=[_reject(f, side, f.base, "blank kept out")])
+        return _Outcome(f.value(side), winner=side)
+    if same(f.hubspot, f.salesforce):
+        return _Outcome(f.salesforce, winner=f.newer())
+    # Both changed, to different values.
+    if not propagate and (is_blank(f.hubspot) or is_blank(f.salesforce)):
+        winner: System = "salesforce" if is_blank(f.hubspot) else "hubspot"
+    elif rule is SyncRule.PREFER_HUBSPOT:
+        winner = "hubspot"
+    elif rule is SyncRule.PREFER_SALESFORCE:
+        winner = "salesforce"
+    elif rule is SyncRule.HUBSPOT_UNLESS_BLANK:
+        winner = "salesforce" if is_blank(f.hubspot) else "hubspot"
+    elif rule is SyncRule.SALESFORCE_UNLESS_BLANK:
+        winner = "hubspot" if is_blank(f.salesforce) else "salesforce"
+    else:
+        winner = f.newer()
+    return _Outcome(f.value(winner), winner=winner, conflict=True)
+
+
+def _resolve_one_way(f: _Field, source: System) -> _Outcome:
+    """The source's value wins whatever the target did; a blank source leaves the target alone."""
+    target = _other(source)
+    value = f.value(source)
+    if is_blank(value) and not f.policy.blanks_propagate:
+        # Keep the target's value so base = what both sides hold; nothing is written.
+        return _Outcome(f.value(target), winner=target if f.changed(target) else None)
+    target_edit = f.changed(target) and not same(f.value(target), value)
+    out = _Outcome(value, winner=source, conflict=target_edit and f.changed(source))
+    if target_edit and not f.changed(source):
+        out.rejections.append(_reject(f, target, value, f"one-way from {source}"))
+    return out
+
+
+def _resolve_write_once(f: _Field) -> _Outcome:
+    """The first non-blank value is kept forever; edits on either side are not synced."""
+    if not is_blank(f.base):
+        return _Outcome(f.base)
+    both = not is_blank(f.hubspot) and not is_blank(f.salesforce)
+    for side in SIDES:
+        if not is_blank(f.value(side)):
+            conflict = both and not same(f.hubspot, f.salesforce)
+            return _Outcome(f.value(side), winner=side, conflict=conflict)
+    return _Outcome(None)
+
+
+def _rank(policy: FieldPolicy, value: Value) -> int | None:
+    if isinstance(value, str) and value in policy.order:
+        return policy.order.index(value)
+    return None
+
+
+def _matches(pattern: str, value: Value) -> bool:
+    return pattern == WILDCARD or (isinstance(value, str) and pattern == value)
+
+
+def ordered_move_allowed(policy: FieldPolicy, old: Value, new: Value) -> bool:
+    """Whether an ORDERED field may go from ``old`` to ``new``."""
+    if same(old, new) or is_blank(old):
+        return True
+    if is_blank(new):
+        return policy.blanks_propagate
+    if any(_matches(a, old) and _matches(b, new) for a, b in policy.exceptions):
+        return True
+    old_rank, new_rank = _rank(policy, old), _rank(policy, new)
+    if new_rank is None:
+        return False  # an unknown value cannot be placed on the order
+    return old_rank is None or new_rank > old_rank
+
+
+def _resolve_ordered(f: _Field) -> _Outcome:
+    """Each side's change is a proposed move from base; the furthest allowed move wins."""
+    allowed: list[System] = []
+    rejections: list[Rejection] = []
+    for side in SIDES:
+        if not f.changed(side):
+            continue
+        if ordered_move_allowed(f.policy, f.base, f.value(side)):
+            allowed.append(side)
+        else:
+            rejections.append(_reject(f, side, f.base, "backward move"))
+    conflict = f.changed("hubspot") and f.changed("salesforce")
+    conflict = conflict and not same(f.hubspot, f.salesforce)
+    if not allowed:
+        return _Outcome(f.base, conflict=conflict, rejections=rejections)
+    if len(allowed) == 1:
+        winner = allowed[0]
+    else:
+        hs_rank = _rank(f.policy, f.hubspot)
+        sf_rank = _rank(f.policy, f.salesforce)
+        if hs_rank is not None and (sf_rank is None or hs_rank > sf_rank):
+            winner = "hubspot"
+        elif sf_rank is not None and (hs_rank is None or sf_rank > hs_rank):
+            winner = "salesforce"
+        else:
+            winner = f.newer()
+    return _Outcome(f.value(winner), winner=winner, conflict=conflict, rejections=rejections)
+
+
+def _resolve_none(f: _Field) -> _Outcome:
+    """Not synced: expose one value for the rules (Salesforce's unless blank) and write nothing."""
+    return _Outcome(f.hubspot if is_blank(f.salesforce) else f.salesforce)
+
+
+def _resolve(f: _Field) -> _Outcome:
+    rule = f.policy.effective_rule()
+    if rule is SyncRule.NONE:
+        return _resolve_none(f)
+    if rule in ONE_WAY_SOURCE:
+        return _resolve_one_way(f, ONE_WAY_SOURCE[rule])
+    if rule is SyncRule.WRITE_ONCE:
+        return _resolve_write_once(f)
+    if rule is SyncRule.ORDERED:
+        return _resolve_ordered(f)
+    return _resolve_two_sided(f)
+
+
+def _resolve_single(
+    policy: FieldPolicy, base: Value, read: Mapping[System, Value], absent: Sequence[System]
+) -> _Outcome:
+    """At most one side has the field: nothing to merge, except two cases kept consistent."""
+    if policy.rule is SyncRule.WRITE_ONCE and not is_blank(base):
+        return _Outcome(base)
+    source = ONE_WAY_SOURCE.get(policy.effective_rule())
+    if source in absent and policy.blanks_propagate:
+        # The source record is about to be created without this field: mirror its blank now,
+        # or the next sync would erase the value and break "a second sync writes nothing".
+        return _Outcome(None, winner=source)
+    if not read:
+        return _Outcome(base)
+    ((side, value),) = read.items()
+    return _Outcome(value, winner=side)
+
+
+def merge_record(
+    policies: Sequence[FieldPolicy],
+    base: Mapping[str, Value],
+    hubspot: SideState | None,
+    salesforce: SideState | None,
+) -> MergeResult:
+    """Merge one linked record field by field; ``None`` for a side means the record is absent.
+
+    A side's value counts only when its record has the field. With one side absent the merged
+    record is that side's values (a create), except that a one-way field whose source is the
+    absent side mirrors its blank when blanks propagate. A field only one record has takes
+    that record's value: there is nothing to merge it with.
+    """
+    values: dict[str, Value] = {}
+    conflicts: list[Conflict] = []
+    rejections: list[Rejection] = []
+    changed_from: dict[str, System] = {}
+    states = {"hubspot": hubspot, "salesforce": salesforce}
+    absent = [side for side in SIDES if states[side] is None]
+    for policy in policies:
+        name = policy.name
+        old = base.get(name)
+        read = {
+            side: state.values[name]
+            for side in SIDES
+            if (state := states[side]) is not None and name in state.values
+        }
+        if hubspot is None or salesforce is None or len(read) < 2:
+            outcome = _resolve_single(policy, old, read, absent)
+        else:
+            f = _Field(
+                policy,
+                old,
+                read["hubspot"],
+                read["salesforce"],
+                hubspot.modified_at,
+                salesforce.modified_at,
+            )
+            outcome = _resolve(f)
+            if outcome.conflict:
+                conflicts.append(
+                    Conflict(
+                        name,
+                        old,
+                        f.hubspot,
+                        f.salesforce,
+                        outcome.winner,
+                        policy.rule,
+                        outcome.value,
+                    )
+                )
+            # Only refusals the plan will revert are worth reporting; others would recur.
+            rejections.extend(r for r in outcome.rejections if policy.writes_to(r.side))
+        values[name] = outcome.value
+        if outcome.winner is not None and not same(outcome.value, old):
+            changed_from[name] = outcome.winner
+    return MergeResult(values, tuple(conflicts), tuple(rejections), changed_from)

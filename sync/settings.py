@@ -1,0 +1,255 @@
+"""Settings: LEADSYNC_* environment variables, a .env file and an optional leadsync.toml."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    FilePath,
+    PlainSerializer,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+from pydantic_settings import SettingsError as PydanticSettingsError
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
+import mappings
+
+ENV_PREFIX = "LEADSYNC_"
+DEFAULT_CONFIG_FILE = Path("leadsync.toml")
+DEFAULT_MAPPINGS_DIR = Path(mappings.__file__).resolve().parent / "default"
+
+_T = TypeVar("_T")
+
+
+class SettingsError(Exception):
+    """The settings are missing or invalid; the message names the variable to fix."""
+
+
+class MissingSetting(SettingsError):
+    """A setting a sync needs is not set."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.variable = env_name(field)
+        super().__init__(
+            f"{self.variable} is not set: set it in the environment, in .env, or as "
+            f"{field} in {DEFAULT_CONFIG_FILE} (or the file named by {ENV_PREFIX}CONFIG)"
+        )
+
+
+def mask_url(url: str) -> str:
+    """A database URL with its password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url if "@" not in url else "(unparsable URL hidden)"
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a settings field."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A request budget: ``calls`` per ``period_s`` seconds (written "190/10s")."""
+
+    calls: int
+    period_s: float
+
+    def __str__(self) -> str:
+        period = int(self.period_s) if self.period_s.is_integer() else self.period_s
+        return f"{self.calls}/{period}s"
+
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
+
+
+def parse_rate(value: object) -> RateLimit:
+    """Parse "190/10s" (calls / seconds) into a RateLimit."""
+    if isinstance(value, RateLimit):
+        return value
+    match = _RATE.match(str(value))
+    if not match or int(match.group(1)) <= 0 or float(match.group(2)) <= 0:
+        raise ValueError(f"expected a rate like '190/10s' (calls/seconds), got {value!r}")
+    return RateLimit(int(match.group(1)), float(match.group(2)))
+
+
+# NoDecode: the environment gives "190/10s" as text, not as JSON for a structured value.
+Rate = Annotated[
+    RateLimit, NoDecode, BeforeValidator(parse_rate), PlainSerializer(str, return_type=str)
+]
+
+
+@dataclass(frozen=True)
+class SalesforceAccess:
+    """What the Salesforce adapter needs to connect."""
+
+    url: str
+    session_id: SecretStr
+    ca_path: Path | None
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class HubSpotAccess:
+    """What the HubSpot adapter needs to connect."""
+
+    url: str
+    token: SecretStr
+    ca_path: Path | None
+    timeout_s: float
+
+
+class Settings(BaseSettings):
+    """Everything configurable; precedence: arguments > environment > .env > TOML > defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",  # a misspelt key in .env or the TOML file is an error, not ignored
+        validate_default=True,
+    )
+
+    config: Path | None = None  # the TOML file read (LEADSYNC_CONFIG); leadsync.toml if present
+    salesforce_url: str | None = None
+    salesforce_session_id: SecretStr | None = None
+    hubspot_url: str | None = None
+    hubspot_token: SecretStr | None = None
+    ca_path: FilePath | None = None  # CA bundle to trust (the sandbox's throwaway CA)
+    state_url: str = "sqlite:///.leadsync/state.db"
+    mappings_dir: Path = DEFAULT_MAPPINGS_DIR
+    pair: str = Field("default", pattern=r"^[A-Za-z0-9_.-]{1,100}$")
+    salesforce_max_usage_share: float = Field(0.8, gt=0, le=1)
+    salesforce_bulk_threshold: int = Field(2000, ge=1)
+    hubspot_rate: Rate = RateLimit(190, 10.0)
+    hubspot_search_per_second: float = Field(4, gt=0)
+    timeout_s: float = Field(30, gt=0)
+    batch_size: int = Field(200, ge=1, le=200)  # Salesforce composite takes 200 at most
+    dead_letter_max_attempts: int = Field(8, ge=1)
+    dead_letter_base_delay_s: float = Field(60, ge=0)
+    create_in_salesforce: Literal["Lead", "Contact"] = "Lead"
+    propagate_deletes: bool = False
+
+    @field_validator("salesforce_url", "hubspot_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"expected an http(s) URL like https://host:port, got {value!r}")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        explicit: object = None
+        if isinstance(init_settings, InitSettingsSource):
+            explicit = init_settings.init_kwargs.get("config")
+        explicit = explicit or os.environ.get(env_name("config"))
+        if explicit:
+            path = Path(str(explicit))
+            if not path.is_file():
+                raise MissingConfigFile(path)
+        else:
+            path = DEFAULT_CONFIG_FILE  # read only when present
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=path)
+        return init_settings, env_settings, dotenv_settings, toml, file_secret_settings
+
+    def salesforce(self) -> SalesforceAccess:
+        """Salesforce connection settings; raises MissingSetting naming what is not set."""
+        return SalesforceAccess(
+            url=self._require("salesforce_url", self.salesforce_url),
+            session_id=self._require("salesforce_session_id", self.salesforce_session_id),
+            ca_path=self.ca_path,
+            timeout_s=self.timeout_s,
+        )
+
+    def hubspot(self) -> HubSpotAccess:
+        """HubSpot connection settings; raises MissingSetting naming what is not set."""
+        return HubSpotAccess(
+            url=self._require("hubspot_url", self.hubspot_url),
+            token=self._require("hubspot_token", self.hubspot_token),
+            ca_path=self.ca_path,
+            timeout_s=self.timeout_s,
+        )
+
+    @staticmethod
+    def _require(field: str, value: _T | None) -> _T:
+        if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
+            raise MissingSetting(field)
+        if isinstance(value, str) and not value.strip():
+            raise MissingSetting(field)
+        return value
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # A database URL may carry a password: show it masked like the SecretStr fields.
+        for name, value in super().__repr_args__():
+            yield name, (mask_url(value) if name == "state_url" else value)
+
+    def describe(self) -> dict[str, str]:
+        """Every setting as text for display; secrets only say whether they are set."""
+        shown: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                shown[name] = "(set)" if value.get_secret_value() else "(empty)"
+            else:
+                shown[name] = "(not set)" if value is None else str(value)
+        shown["state_url"] = mask_url(self.state_url)
+        return shown
+
+
+class MissingConfigFile(SettingsError):
+    """The TOML file named by LEADSYNC_CONFIG (or --config) does not exist."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{ENV_PREFIX}CONFIG names {path}, which is not a file")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load the settings, turning validation errors into one SettingsError naming variables."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "settings"
+            given = error.get("input")
+            if field in ("salesforce_session_id", "hubspot_token"):
+                shown = ""
+            elif isinstance(given, str) and field == "state_url":
+                shown = f" (got {mask_url(given)!r})"
+            else:
+                shown = f" (got {given!r})"
+            problems.append(f"{env_name(field)}: {error['msg']}{shown}")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None
+    except PydanticSettingsError as exc:  # a value the source could not even parse
+        raise SettingsError(str(exc)) from None
