@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-import time
 from dataclasses import fields as dataclass_fields
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from sandbox.hubspot.store import HubSpotStore
     from sandbox.salesforce.store import SalesforceStore
+    from sandbox.simulate import DayReport
 
 
 def _token(seed: int, purpose: str) -> str:
@@ -90,7 +91,8 @@ class Sandbox:
         if fresh and self.leads > 0:
             from sandbox.generator import populate
 
-            self._truth = populate(self.salesforce, self.hubspot, self.seed, self.leads)
+            with self._records.deferred():
+                self._truth = populate(self.salesforce, self.hubspot, self.seed, self.leads)
             self._records.set_meta("truth", self._truth)
         else:
             self._truth = dict(self._records.get_meta("truth", {}) or {})
@@ -197,7 +199,7 @@ class Sandbox:
             for key, value in changes.items():
                 setattr(self.ctx.faults, key, value)
             if storm_seconds is not None:
-                self.ctx.faults.storm_until = time.monotonic() + storm_seconds
+                self.ctx.faults.storm_until = self.ctx.monotonic() + storm_seconds
             if "seed" in changes:
                 self.ctx.rng.seed(changes["seed"])
 
@@ -220,7 +222,17 @@ class Sandbox:
         return self._truth.get(email.strip().lower())
 
     def truth_table(self) -> dict[str, str]:
+        """A copy of every label: lower-cased email -> label."""
         return dict(self._truth)
+
+    def simulate_day(self, *, now: datetime | None = None) -> DayReport:
+        """A working day on both sides (sign-ups, reps' work, a conflict); labels recorded."""
+        from sandbox.simulate import simulate_day
+
+        truth = dict(self._truth)
+        day = simulate_day(self.salesforce, self.hubspot, self.seed, truth, now=now)
+        self.add_truth(truth)
+        return day
 
     def add_truth(self, labels: dict[str, str]) -> None:
         """Record labels of people added after seeding (the demo's simulated day)."""

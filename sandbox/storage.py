@@ -6,6 +6,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ class RecordStore:
         self._tables: dict[str, dict[str, Row]] = {}
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
+        self._defer = False
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False)
@@ -48,6 +50,25 @@ class RecordStore:
             self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, body TEXT)")
             for tbl, rid, body in self._db.execute("SELECT tbl, id, body FROM rows"):
                 self._tables.setdefault(tbl, {})[rid] = json.loads(body, object_hook=_hook)
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Commit once at the end instead of after every write (seeding, big batches)."""
+        with self._lock:
+            if self._defer:
+                yield
+                return
+            self._defer = True
+            try:
+                yield
+            finally:
+                self._defer = False
+                if self._db is not None:
+                    self._db.commit()
+
+    def _commit(self) -> None:
+        if self._db is not None and not self._defer:
+            self._db.commit()
 
     @property
     def persistent(self) -> bool:
@@ -74,7 +95,7 @@ class RecordStore:
                     "INSERT OR REPLACE INTO rows VALUES (?, ?, ?)",
                     (name, rid, json.dumps(row, default=_default)),
                 )
-                self._db.commit()
+                self._commit()
 
     def put_many(self, name: str, rows: list[tuple[str, Row]]) -> None:
         with self._lock:
@@ -86,14 +107,14 @@ class RecordStore:
                     "INSERT OR REPLACE INTO rows VALUES (?, ?, ?)",
                     [(name, rid, json.dumps(row, default=_default)) for rid, row in rows],
                 )
-                self._db.commit()
+                self._commit()
 
     def delete(self, name: str, rid: str) -> None:
         with self._lock:
             self._tables.get(name, {}).pop(rid, None)
             if self._db is not None:
                 self._db.execute("DELETE FROM rows WHERE tbl = ? AND id = ?", (name, rid))
-                self._db.commit()
+                self._commit()
 
     def get_meta(self, key: str, default: Any = None) -> Any:
         if self._db is None:
@@ -112,7 +133,7 @@ class RecordStore:
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 (key, json.dumps(value, default=_default)),
             )
-            self._db.commit()
+            self._commit()
 
     def close(self) -> None:
         if self._db is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from sync.settings import MissingSetting, Settings, SettingsError, load_settings
 app = typer.Typer(help="leadsync: keeps leads consistent between HubSpot and Salesforce.")
 sandbox_app = typer.Typer(help="The local Salesforce and HubSpot emulators.")
 app.add_typer(sandbox_app, name="sandbox")
-console = Console()
+# Wide enough for the run tables when the output is piped (rich assumes 80 columns then).
+console = Console(width=None if sys.stdout.isatty() else 120)
 
 
 @sandbox_app.command("serve")

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sandbox import Sandbox
-from sandbox.simulate import DayReport, simulate_day
+from sandbox.simulate import DayReport
 from sync.report import RunReport
 from sync.runner import run_sync
 from sync.settings import load_settings
@@ -78,8 +78,7 @@ def run_demo(console: Console, *, leads: int = 1000, seed: int = 7) -> int:
         again = run_sync(settings).report
         _row(table, "2 right after", again, time.perf_counter() - t)
 
-        day = simulate_day(sf, hs, seed, sb.truth_table())
-        sb.add_truth({})  # keep truth persisted with the day's sign-ups
+        day = sb.simulate_day()
         time.sleep(sb.ctx.faults.hubspot_index_delay_s + 0.2)  # let HubSpot's search index catch up
 
         t = time.perf_counter()

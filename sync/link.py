@@ -220,8 +220,10 @@ def resolve(
 ) -> Resolution:
     """Pair pulled records: stored links first (after merges and conversions), then email.
 
-    Call it again after reading ``needed`` (ids of counterparts not pulled, emails to look up
-    before creating); stop when ``needed`` asks for nothing new.
+    Two passes: read what ``needed`` asks for (counterparts not pulled, by id; emails to look
+    up on the other side before creating), then call again with those records added; stop when
+    ``needed`` asks for nothing new. An id that ``read`` did not return is best passed back as
+    a ``SourceRecord(..., deleted=True)`` so the link is reported in ``deletions``.
     """
     resolver = _Resolver(
         _Links(links),
@@ -291,24 +293,29 @@ class _Resolver:
         self.collisions.append(Collision(kept.link_id, retired, reason))
 
     def follow_merges(self) -> None:
-        """HubSpot merges: the survivor lists the absorbed ids; their links move to it."""
+        """HubSpot merges: survivors list the absorbed ids; their links move to the survivor."""
+        survivor_of: dict[str, str] = {}
         for rec in self.hs.values():
-            if rec.deleted:
+            if not rec.deleted:
+                survivor_of.update((old, rec.id) for old in rec.merged_ids if old != rec.id)
+
+        def final(contact_id: str) -> str:
+            seen: set[str] = set()
+            while contact_id in survivor_of and contact_id not in seen:  # chains; cycles stop
+                seen.add(contact_id)
+                contact_id = survivor_of[contact_id]
+            return contact_id
+
+        self.absorbed = {old for old in survivor_of if final(old) != old}
+        for link in sorted(self.index.by_id.values(), key=lambda k: k.link_id):
+            if link.hubspot_id not in self.absorbed:
                 continue
-            for old_id in rec.merged_ids:
-                if old_id == rec.id:
-                    continue
-                self.absorbed.add(old_id)
-                link = self.index.by_hubspot.get(old_id)
-                if link is None:
-                    continue
-                survivor = self.index.by_hubspot.get(rec.id)
-                if survivor is not None and survivor.link_id != link.link_id:
-                    self.retire(
-                        survivor, link, f"HubSpot merged {old_id} into {rec.id}; both linked"
-                    )
-                else:
-                    self.repoint(link, "hubspot_merge", replace(link, hubspot_id=rec.id))
+            old_id, new_id = link.hubspot_id, final(link.hubspot_id)
+            survivor = self.index.by_hubspot.get(new_id)
+            if survivor is not None and survivor.link_id != link.link_id:
+                self.retire(survivor, link, f"HubSpot merged {old_id} into {new_id}; both linked")
+            else:
+                self.repoint(link, "hubspot_merge", replace(link, hubspot_id=new_id))
 
     def follow_conversions(self) -> None:
         """Converted Leads: the link follows the person to the Contact (the Lead is frozen)."""
@@ -487,8 +494,8 @@ class _Resolver:
             (*pairs, *self.new_pairs),
             tuple(self.repointed),
             tuple(self.collisions),
-            tuple(self.duplicates),
-            tuple(self.skipped),
+            tuple(sorted(self.duplicates, key=lambda d: (d.email, d.system, d.record_id))),
+            tuple(sorted(self.skipped, key=lambda k: (k.system, k.record_id))),
             tuple(self.deletions),
             needed,
         )

@@ -213,6 +213,9 @@ SQLITE_BEGIN_OPTION = "leadsync_sqlite_begin"
 def create_state_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets real transactions (DDL included), WAL and a busy wait."""
     parsed = sa.make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        # SQLAlchemy's default PostgreSQL driver is psycopg2; leadsync ships psycopg 3.
+        parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(parsed, pool_pre_ping=True)
     database = parsed.database or ""
