@@ -84,6 +84,8 @@ class WriteResult:
     id: str | None = None
     created: bool = False
     errors: tuple[RecordError, ...] = ()
+    # The object actually written: "Contact" when a converted Lead's write went to its Contact.
+    object_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class ApiUsage:
     calls: int  # calls this adapter made in this process
     used: int | None = None  # daily usage reported by the server
     limit: int | None = None
+    retries: int = 0  # attempts repeated by the retry policy (faults, 429s, locked rows)
 
 
 class Connector(Protocol):

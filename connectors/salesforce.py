@@ -1,0 +1,345 @@
+"""The Salesforce adapter (simple-salesforce): changes, reads, batched writes, schema, usage."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceError
+
+from connectors.base import (
+    ApiUsage,
+    ChangePage,
+    Cursor,
+    ObjectSchema,
+    SourceRecord,
+    System,
+    WriteOp,
+    WriteResult,
+)
+from connectors.errors import (
+    ConnectorError,
+    QuotaExhaustedError,
+    RecordRejectedError,
+    build_error,
+)
+from connectors.retry import RetryPolicy
+from connectors.salesforce_read import (
+    EXTERNAL_ID_FIELD,
+    OBJECT_TYPES,
+    CursorTracker,
+    changes_soql,
+    ids_soql,
+    parse_record,
+    parse_schema,
+    select_fields,
+)
+from connectors.salesforce_write import BulkOutcome, Mode, SalesforceWriter, csv_cell
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+_IDS_PER_QUERY = 200  # keeps the GET query string well under Salesforce's URL limit
+_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """Gives every request a timeout, including the ones simple-salesforce's bulk2 makes."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(pool_maxsize=8)
+        self.timeout_s = timeout_s
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout_s
+        return super().send(request, **kwargs)
+
+
+class SalesforceConnector:
+    """Reads and writes Leads, Contacts and Opportunities of one Salesforce org."""
+
+    system: System = "salesforce"
+
+    def __init__(
+        self,
+        instance_url: str,
+        session_id: str,
+        *,
+        ca_path: str | None = None,
+        max_usage_share: float = 0.8,
+        bulk_threshold: int = 2000,
+        timeout_s: float = 30.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._calls = 0
+        self._retries = 0
+        self._used: int | None = None
+        self._limit: int | None = None
+        session = requests.Session()
+        session.trust_env = False  # REQUESTS_CA_BUNDLE must not override the CA we were given
+        if ca_path:
+            session.verify = ca_path
+        session.mount("https://", _TimeoutAdapter(timeout_s))
+        session.hooks["response"].append(self._on_response)
+        self._sf = Salesforce(instance_url=instance_url, session_id=session_id, session=session)
+        self._instance_url = instance_url
+        self._retry = retry or RetryPolicy()
+        self._max_usage_share = max_usage_share
+        self._bulk_threshold = bulk_threshold
+        self._schemas: dict[str, ObjectSchema] = {}
+        self._converted: dict[str, str] = {}  # Lead id -> ConvertedContactId, seen in reads
+
+    def __repr__(self) -> str:
+        return f"SalesforceConnector({self._instance_url!r})"
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _on_response(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        with self._lock:
+            self._calls += 1
+            match = _USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
+            if match:
+                self._used, self._limit = int(match.group(1)), int(match.group(2))
+
+    def _check_quota(self) -> None:
+        """Stop before a new operation once usage crossed our share of the daily allowance."""
+        if self._used is None or not self._limit:
+            return
+        if self._used >= self._max_usage_share * self._limit:
+            raise QuotaExhaustedError(
+                f"salesforce API usage {self._used}/{self._limit} crossed the configured "
+                f"share {self._max_usage_share:.0%}; stopping to leave the rest to other clients",
+                system="salesforce",
+                code="USAGE_SHARE_REACHED",
+            )
+
+    def _count_retry(self, error: BaseException, delay: float) -> None:
+        with self._lock:
+            self._retries += 1
+
+    def _call(self, fn: Callable[[], T], *, safe: bool) -> T:
+        """One API call with the retry policy and vendor errors translated."""
+
+        def attempt() -> T:
+            try:
+                return fn()
+            except SalesforceError as exc:
+                raise _translate(exc) from exc
+            except requests.RequestException as exc:
+                # A connection that never opened cannot have written anything.
+                applied = not isinstance(exc, requests.ConnectTimeout)
+                raise build_error(
+                    "salesforce", 0, type(exc).__name__, "no answer", may_have_applied=applied
+                ) from exc
+
+        return self._retry.call(attempt, safe=safe, on_retry=self._count_retry)
+
+    def _query_pages(
+        self, soql: str, *, include_deleted: bool
+    ) -> Iterator[list[Mapping[str, Any]]]:
+        result = self._call(
+            lambda: self._sf.query(soql, include_deleted=include_deleted), safe=True
+        )
+        while True:
+            yield list(result.get("records", []))
+            if result.get("done", True) or not result.get("nextRecordsUrl"):
+                return
+            self._check_quota()
+            next_url = str(result["nextRecordsUrl"])
+            result = self._call(
+                partial(self._sf.query_more, next_url, identifier_is_url=True), safe=True
+            )
+
+    def _pause(self, attempt: int) -> None:
+        """Wait before writing rows again that were refused as locked."""
+        self._count_retry(RuntimeError("locked rows"), 0.0)
+        self._retry.sleep(self._retry.backoff(attempt))
+
+    def _check_object(self, object_type: str) -> None:
+        if object_type not in OBJECT_TYPES:
+            raise ValueError(f"unsupported Salesforce object {object_type!r}")
+
+    def _remember(self, record: SourceRecord) -> None:
+        contact = record.fields.get("ConvertedContactId")
+        if record.object_type == "Lead" and record.fields.get("IsConverted") and contact:
+            self._converted[record.id] = str(contact)
+
+    # -- the Connector protocol -------------------------------------------------------------
+
+    def changes(
+        self, object_type: str, since: Cursor, *, full: bool = False
+    ) -> Iterator[ChangePage]:
+        """Records changed since the cursor, one page per SOQL page; deletions included."""
+        self._check_object(object_type)
+        self._check_quota()
+        schema = self.describe(object_type)
+        soql = changes_soql(object_type, select_fields(object_type, schema), since, full=full)
+        tracker = CursorTracker(Cursor() if full else since)
+        # queryAll returns deleted rows too (IsDeleted), so deletions come as records.
+        for rows in self._query_pages(soql, include_deleted=not full):
+            records = tracker.accept(parse_record(object_type, row, schema) for row in rows)
+            for record in records:
+                self._remember(record)
+            yield ChangePage(records=records, cursor=tracker.cursor)
+
+    def read(self, object_type: str, ids: Sequence[str]) -> list[SourceRecord]:
+        """Records by id; missing or deleted ids are left out."""
+        self._check_object(object_type)
+        self._check_quota()
+        schema = self.describe(object_type)
+        fields = select_fields(object_type, schema)
+        out: list[SourceRecord] = []
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), _IDS_PER_QUERY):
+            soql = ids_soql(object_type, fields, unique[start : start + _IDS_PER_QUERY])
+            for rows in self._query_pages(soql, include_deleted=False):
+                out.extend(parse_record(object_type, row, schema) for row in rows)
+        for record in out:
+            self._remember(record)
+        return out
+
+    def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
+        """Write a batch: updates by Id, upserts on the external id, creates; one result each."""
+        for op in ops:
+            self._check_object(op.object_type)
+        if not ops:
+            return []
+        self._check_quota()
+        writer = SalesforceWriter(
+            composite=self._composite,
+            bulk=self._bulk,
+            converted_contacts=self._converted_contacts,
+            contact_schema=lambda: self.describe("Contact"),
+            pause=self._pause,
+            known_converted=self._converted,
+            bulk_threshold=self._bulk_threshold,
+            max_rounds=self._retry.max_attempts,
+        )
+        return writer.write(ops)
+
+    def describe(self, object_type: str) -> ObjectSchema:
+        """The object's live schema (cached for the connector's life)."""
+        if object_type not in self._schemas:
+            raw = self._call(
+                lambda: self._sf.restful(f"sobjects/{object_type}/describe"), safe=True
+            )
+            self._schemas[object_type] = parse_schema(object_type, raw or {})
+        return self._schemas[object_type]
+
+    def usage(self) -> ApiUsage:
+        """Calls made by this connector and the org's daily usage from Sforce-Limit-Info."""
+        with self._lock:
+            return ApiUsage(
+                calls=self._calls, used=self._used, limit=self._limit, retries=self._retries
+            )
+
+    # -- write transports ---------------------------------------------------------------------
+
+    def _composite(
+        self, mode: Mode, object_type: str, records: list[dict[str, object]]
+    ) -> list[Mapping[str, object]]:
+        payload = {"allOrNone": False, "records": records}
+        if mode is Mode.UPSERT:
+            path, method = f"composite/sobjects/{object_type}/{EXTERNAL_ID_FIELD}", "PATCH"
+        elif mode is Mode.UPDATE:
+            path, method = "composite/sobjects", "PATCH"
+        else:
+            path, method = "composite/sobjects", "POST"
+        answer = self._call(
+            lambda: self._sf.restful(path, method=method, json=payload),
+            safe=mode is not Mode.CREATE,
+        )
+        if not isinstance(answer, list) or len(answer) != len(records):
+            raise build_error("salesforce", 200, "BAD_ANSWER", "composite answer does not match")
+        return answer
+
+    def _bulk(self, mode: Mode, object_type: str, ops: Sequence[WriteOp]) -> BulkOutcome:
+        bulk = getattr(self._sf.bulk2, object_type)
+        rows = [
+            {k: csv_cell(v) for k, v in op.fields.items()}
+            | (
+                {"Id": str(op.id)}
+                if mode is Mode.UPDATE
+                else {EXTERNAL_ID_FIELD: str(op.external_id)}
+            )
+            for op in ops
+        ]
+        if mode is Mode.UPDATE:
+            jobs = self._call(lambda: bulk.update(records=rows, wait=1), safe=True)
+        else:
+            jobs = self._call(
+                lambda: bulk.upsert(records=rows, external_id_field=EXTERNAL_ID_FIELD, wait=1),
+                safe=True,
+            )
+        parts: dict[str, list[str]] = {"ok": [], "failed": [], "unprocessed": []}
+        for job in jobs:
+            job_id = job["job_id"]
+            parts["ok"].append(self._call(partial(bulk.get_successful_records, job_id), safe=True))
+            parts["failed"].append(self._call(partial(bulk.get_failed_records, job_id), safe=True))
+            parts["unprocessed"].append(
+                self._call(partial(bulk.get_unprocessed_records, job_id), safe=True)
+            )
+        return BulkOutcome(
+            successful=_join_csv(parts["ok"]),
+            failed=_join_csv(parts["failed"]),
+            unprocessed=_join_csv(parts["unprocessed"]),
+        )
+
+    def _converted_contacts(self, ops: Sequence[WriteOp]) -> dict[str, str]:
+        """ConvertedContactId for Lead ops refused as converted, keyed by op ref."""
+        out: dict[str, str] = {}
+        fields = ("Id", EXTERNAL_ID_FIELD, "ConvertedContactId")
+        by_id = {str(op.id): op.ref for op in ops if op.id}
+        by_ext = {str(op.external_id): op.ref for op in ops if not op.id and op.external_id}
+        for key, refs in (("Id", by_id), (EXTERNAL_ID_FIELD, by_ext)):
+            values = list(refs)
+            for start in range(0, len(values), _IDS_PER_QUERY):
+                soql = ids_soql("Lead", fields, values[start : start + _IDS_PER_QUERY], key=key)
+                for rows in self._query_pages(soql, include_deleted=False):
+                    for row in rows:
+                        contact = row.get("ConvertedContactId")
+                        ref = refs.get(str(row.get(key)))
+                        if contact and ref is not None:
+                            out[ref] = str(contact)
+                            self._converted[str(row["Id"])] = str(contact)
+        return out
+
+
+def _join_csv(texts: Sequence[str]) -> str:
+    """Concatenate CSV texts with the same header (one per bulk job)."""
+    lines: list[str] = []
+    for text in texts:
+        body = text.splitlines()
+        if not body:
+            continue
+        lines.extend(body if not lines else body[1:])
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _translate(exc: SalesforceError) -> ConnectorError:
+    """A simple-salesforce exception as the taxonomy's error (never echoing the request)."""
+    content = exc.content
+    code, message, fields = "", "", ()
+    if isinstance(content, list) and content and isinstance(content[0], Mapping):
+        first = content[0]
+        code = str(first.get("errorCode", ""))
+        message = str(first.get("message", ""))
+        fields = tuple(first.get("fields") or ())
+    elif isinstance(content, bytes | str):
+        message = (content.decode("utf-8", "replace") if isinstance(content, bytes) else content)[
+            :200
+        ]
+    error = build_error(
+        "salesforce", int(exc.status), code, message or exc.resource_name, fields=fields
+    )
+    if isinstance(error, RecordRejectedError) and exc.status == 300:
+        error.code = error.code or "MORE_THAN_ONE_RECORD"
+    return error

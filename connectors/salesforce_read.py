@@ -1,0 +1,173 @@
+"""Salesforce reads: SOQL for changes and ids, value parsing, and the tie-safe change cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+
+from simple_salesforce.format import format_soql
+
+from connectors.base import Cursor, FieldSchema, ObjectSchema, SourceRecord, Value
+
+OBJECT_TYPES = ("Lead", "Contact", "Opportunity")
+EXTERNAL_ID_FIELD = "Leadsync_HubSpot_Id__c"
+MODSTAMP = "SystemModstamp"
+
+# Opportunities are read for the feedback loop only: stage, amount, outcome and the links.
+OPPORTUNITY_FIELDS = (
+    "Id",
+    "Name",
+    "StageName",
+    "Amount",
+    "IsWon",
+    "IsClosed",
+    "CloseDate",
+    "ContactId",
+    "AccountId",
+    "LastModifiedDate",
+    "SystemModstamp",
+    "IsDeleted",
+)
+# Compound fields (address, geolocation) cannot be selected with their components in REST.
+_UNSELECTABLE_TYPES = {"address", "location", "base64"}
+_FLOAT_TYPES = {"double", "currency", "percent"}
+
+
+def select_fields(object_type: str, schema: ObjectSchema) -> tuple[str, ...]:
+    """The fields to read: the feedback subset for Opportunity, every simple field otherwise."""
+    if object_type == "Opportunity":
+        return tuple(f for f in OPPORTUNITY_FIELDS if not schema.fields or f in schema.fields)
+    names = [n for n, f in schema.fields.items() if f.type not in _UNSELECTABLE_TYPES]
+    for required in ("Id", MODSTAMP, "IsDeleted"):
+        if required not in names:
+            names.append(required)
+    return tuple(names)
+
+
+def changes_soql(
+    object_type: str, fields: Sequence[str], since: Cursor, *, full: bool = False
+) -> str:
+    """SOQL for records changed since the cursor (closed start), in modstamp then id order.
+
+    SOQL datetimes have second precision, so the start is floored; the caller drops what
+    the cursor already covers.
+    """
+    base = format_soql("SELECT {:literal} FROM {:literal}", ", ".join(fields), object_type)
+    order = f" ORDER BY {MODSTAMP} ASC, Id ASC"
+    if full or since.value is None:
+        return base + order
+    return base + format_soql(" WHERE {:literal} >= {}", MODSTAMP, since.value) + order
+
+
+def ids_soql(object_type: str, fields: Sequence[str], ids: Sequence[str], key: str = "Id") -> str:
+    """SOQL reading records whose ``key`` field is one of ``ids``."""
+    return format_soql(
+        "SELECT {:literal} FROM {:literal} WHERE {:literal} IN {}",
+        ", ".join(fields),
+        object_type,
+        key,
+        list(ids),
+    )
+
+
+def parse_datetime(raw: str) -> datetime:
+    """Parse Salesforce's ``2026-11-23T15:04:05.000+0000`` (or ISO with Z) to aware UTC."""
+    text = raw.replace("Z", "+00:00")
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_value(raw: object, field: FieldSchema | None) -> Value:
+    """A JSON value from Salesforce as a native Python value, by the field's describe type."""
+    if raw is None or isinstance(raw, dict | list):
+        return None
+    kind = field.type if field else ""
+    if isinstance(raw, str):
+        if kind == "datetime":
+            return parse_datetime(raw)
+        if kind == "date":
+            return date.fromisoformat(raw[:10])
+        return raw
+    if kind in _FLOAT_TYPES and isinstance(raw, int) and not isinstance(raw, bool):
+        return float(raw)
+    if isinstance(raw, bool | int | float):
+        return raw
+    return str(raw)
+
+
+def parse_record(object_type: str, raw: Mapping[str, object], schema: ObjectSchema) -> SourceRecord:
+    """One SOQL row as a SourceRecord with parsed values."""
+    fields: dict[str, Value] = {}
+    for name, value in raw.items():
+        if name == "attributes":
+            continue
+        fields[name] = parse_value(value, schema.fields.get(name))
+    stamp = raw.get(MODSTAMP) or raw.get("LastModifiedDate")
+    modified = parse_datetime(str(stamp)) if stamp else datetime.fromtimestamp(0, UTC)
+    fields[MODSTAMP] = modified
+    return SourceRecord(
+        system="salesforce",
+        object_type=object_type,
+        id=str(raw["Id"]),
+        fields=fields,
+        modified_at=modified,
+        deleted=bool(raw.get("IsDeleted")),
+    )
+
+
+def parse_schema(object_type: str, describe: Mapping[str, object]) -> ObjectSchema:
+    """A describe answer as an ObjectSchema."""
+    fields: dict[str, FieldSchema] = {}
+    raw_fields = describe.get("fields")
+    for raw in raw_fields if isinstance(raw_fields, list) else []:
+        picklist = raw.get("picklistValues") or []
+        fields[str(raw["name"])] = FieldSchema(
+            name=str(raw["name"]),
+            type=str(raw.get("type", "string")),
+            length=int(raw["length"]) if raw.get("length") else None,
+            nillable=bool(raw.get("nillable", True)),
+            createable=bool(raw.get("createable", True)),
+            updateable=bool(raw.get("updateable", True)),
+            picklist_values=tuple(str(p["value"]) for p in picklist if p.get("active", True)),
+            restricted_picklist=bool(raw.get("restrictedPicklist", False)),
+            external_id=bool(raw.get("externalId", False)),
+        )
+    return ObjectSchema(object_type=object_type, fields=fields)
+
+
+class CursorTracker:
+    """Advances a cursor over records read in modification order; drops what it already covers.
+
+    Records at exactly the cursor value whose ids are in ``ids_at_value`` were read before;
+    anything older than the value was too (the query start is floored to the second).
+    """
+
+    def __init__(self, since: Cursor) -> None:
+        self._since = since
+        self.value = since.value
+        self._ids: set[str] = set(since.ids_at_value)
+
+    def accept(self, records: Iterable[SourceRecord]) -> list[SourceRecord]:
+        """The records not read before, in order; the cursor moves past them."""
+        fresh: list[SourceRecord] = []
+        start = self._since.value
+        for record in records:
+            stamp = record.modified_at
+            if start is not None and (
+                stamp < start or (stamp == start and record.id in self._since.ids_at_value)
+            ):
+                continue
+            fresh.append(record)
+            if self.value is None or stamp > self.value:
+                self.value = stamp
+                self._ids = {record.id}
+            elif stamp == self.value:
+                self._ids.add(record.id)
+        return fresh
+
+    @property
+    def cursor(self) -> Cursor:
+        """The cursor covering everything accepted so far."""
+        return Cursor(value=self.value, ids_at_value=frozenset(self._ids))

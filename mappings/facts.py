@@ -1,0 +1,246 @@
+"""Built-in facts the rules can test (email domain, free mail, disposable, role account, ...)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import cache, lru_cache
+
+from connectors.base import Value
+from mappings import normalize
+from mappings.randomname import randomness
+
+# Free-mail providers: a person's own address, not a company's. Small on purpose: the long tail
+# matters less than the big providers, and a RevOps list can extend it.
+FREE_MAIL_DOMAINS = frozenset(
+    """
+    gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it ymail.com
+    hotmail.com hotmail.co.uk hotmail.fr hotmail.de hotmail.it outlook.com outlook.de live.com
+    live.co.uk msn.com aol.com icloud.com me.com mac.com proton.me protonmail.com pm.me gmx.com
+    gmx.de gmx.net gmx.at web.de t-online.de freenet.de mail.com mail.ru yandex.ru yandex.com
+    zoho.com zohomail.com fastmail.com tutanota.com hey.com qq.com 163.com 126.com sina.com
+    naver.com daum.net hanmail.net orange.fr free.fr laposte.net sfr.fr wanadoo.fr libero.it
+    virgilio.it seznam.cz wp.pl o2.pl interia.pl onet.pl rediffmail.com comcast.net verizon.net
+    att.net sbcglobal.net bellsouth.net btinternet.com sky.com shaw.ca rogers.com bigpond.com
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+ROLE_LOCAL_PARTS = frozenset(
+    """
+    info sales admin administrator noreply no-reply donotreply do-not-reply support contact
+    hello office marketing billing accounts accounting hr jobs careers webmaster postmaster
+    hostmaster abuse team enquiries inquiries help service services newsletter press media
+    mail root security privacy legal finance purchasing procurement orders feedback
+    """.split()  # noqa: SIM905
+)
+RANDOM_NAME_THRESHOLD = 0.6
+
+# Addresses of this shape are always accepted by email-validator (checked by a property test);
+# validating them costs ~25 µs, so only the rest goes through the library.
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}"
+)
+_SPECIAL_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+
+
+@cache
+def _disposable() -> frozenset[str]:
+    from disposable_email_domains import blocklist
+
+    return frozenset(blocklist)
+
+
+@lru_cache(maxsize=65536)
+def email_is_valid(address: str) -> bool:
+    """Syntax check of an address, as email-validator judges it without DNS."""
+    if (
+        len(address) <= 254
+        and _PLAIN_EMAIL.fullmatch(address)
+        and len(address.split("@", 1)[0]) <= 64
+        and address.rsplit(".", 1)[-1] not in _SPECIAL_TLDS
+    ):
+        return True
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    except Exception:  # idna errors and other oddities on hostile input count as invalid
+        return False
+    return True
+
+
+MISSING = object()
+
+
+class Context:
+    """One record under evaluation; facts are computed on first use and kept."""
+
+    __slots__ = ("record", "now", "facts")
+
+    def __init__(self, record: Mapping[str, Value], now: datetime) -> None:
+        self.record = record
+        self.now = now
+        self.facts: dict[str, Value] = {}
+
+    def fact(self, name: str) -> Value:
+        # get + sentinel, not try/except: most facts are computed once per record, and a raised
+        # KeyError costs more than the lookup.
+        value = self.facts.get(name, MISSING)
+        if value is MISSING:
+            value = self.facts[name] = FACTS[name](self)
+        return value  # type: ignore[return-value]
+
+
+def _text(ctx: Context, name: str) -> str:
+    value = ctx.record.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _email(ctx: Context) -> str:
+    return normalize.email(_text(ctx, "email"))
+
+
+def _email_host(ctx: Context) -> Value:
+    address = _email(ctx)
+    return address.rsplit("@", 1)[1] if "@" in address else None
+
+
+def _email_domain(ctx: Context) -> Value:
+    host = ctx.fact("email_host")
+    return normalize.domain(host) if isinstance(host, str) and host else None
+
+
+def _email_local(ctx: Context) -> Value:
+    address = _email(ctx)
+    return address.rsplit("@", 1)[0] if "@" in address else None
+
+
+def _free_email(ctx: Context) -> Value:
+    return ctx.fact("email_domain") in FREE_MAIL_DOMAINS
+
+
+def _disposable_email(ctx: Context) -> Value:
+    blocked = _disposable()
+    return ctx.fact("email_host") in blocked or ctx.fact("email_domain") in blocked
+
+
+def _invalid_email(ctx: Context) -> Value:
+    address = _email(ctx)
+    return bool(address) and not email_is_valid(address)
+
+
+def _role_account(ctx: Context) -> Value:
+    local = ctx.fact("email_local")
+    if not isinstance(local, str):
+        return False
+    return local.split("+", 1)[0] in ROLE_LOCAL_PARTS
+
+
+def _name_randomness(ctx: Context) -> Value:
+    return max(randomness(_text(ctx, "first_name")), randomness(_text(ctx, "last_name")))
+
+
+def _random_name(ctx: Context) -> Value:
+    score = ctx.fact("name_randomness")
+    return isinstance(score, float) and score >= RANDOM_NAME_THRESHOLD
+
+
+def _name_repeated(ctx: Context) -> Value:
+    first, last = _text(ctx, "first_name").casefold(), _text(ctx, "last_name").casefold()
+    # "Jamesnof Jamesnof": form spam types one word into both boxes; short pairs are real
+    # people often enough ("Li Li").
+    return len(first) >= 4 and first == last
+
+
+_UNFOLDED = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l", "đ": "d"})
+_LOCAL_SEPARATORS = str.maketrans({".": " ", "_": " ", "-": " "})
+
+
+def _email_local_randomness(ctx: Context) -> Value:
+    local = ctx.fact("email_local")
+    if not isinstance(local, str):
+        return 0.0
+    # Digits are common in real addresses ("jsmith84"), and the person's own names are not
+    # random whatever their letters; judge what is left ("cbell" -> "c").
+    letters = "".join(ch for ch in local.split("+", 1)[0] if not ch.isdigit())
+    for name in ("first_name", "last_name"):
+        folded = _fold_name(_text(ctx, name))
+        if len(folded) >= 2:
+            letters = letters.replace(folded, " ")
+    return randomness(letters.translate(_LOCAL_SEPARATORS))
+
+
+def _fold_name(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNFOLDED))
+    return "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum())
+
+
+def _company_randomness(ctx: Context) -> Value:
+    return randomness(_text(ctx, "company"))
+
+
+def _honeypot_filled(ctx: Context) -> Value:
+    value = ctx.record.get("honeypot")
+    return value is not None and value != "" and value is not False
+
+
+def _phone_country(ctx: Context) -> Value:
+    phone = _text(ctx, "phone")
+    return normalize.phone_region(phone) if phone else None
+
+
+def _stated_country(ctx: Context) -> Value:
+    country = _text(ctx, "country")
+    return normalize.country_region(country) if country else None
+
+
+def _phone_country_mismatch(ctx: Context) -> Value:
+    phone, stated = ctx.fact("phone_country"), ctx.fact("stated_country")
+    # +1 is shared by the US, Canada and the Caribbean; the region guess is not evidence.
+    if phone is None or stated is None or phone == stated:
+        return False
+    return not (phone in _NANP and stated in _NANP)
+
+
+_NANP = frozenset({"US", "CA", "PR", "VI", "GU", "AS", "MP", "BS", "BB", "JM", "TT", "DO"})
+
+
+def _email_matches_website(ctx: Context) -> Value:
+    site = _text(ctx, "website")
+    domain = ctx.fact("email_domain")
+    return bool(site) and domain is not None and normalize.domain(site) == domain
+
+
+FACTS: dict[str, Callable[[Context], Value]] = {
+    "email_host": _email_host,
+    "email_domain": _email_domain,
+    "email_local": _email_local,
+    "free_email": _free_email,
+    "disposable_email": _disposable_email,
+    "invalid_email": _invalid_email,
+    "role_account": _role_account,
+    "name_randomness": _name_randomness,
+    "random_name": _random_name,
+    "name_repeated": _name_repeated,
+    "email_local_randomness": _email_local_randomness,
+    "company_randomness": _company_randomness,
+    "honeypot_filled": _honeypot_filled,
+    "phone_country": _phone_country,
+    "stated_country": _stated_country,
+    "phone_country_mismatch": _phone_country_mismatch,
+    "email_matches_website": _email_matches_website,
+}
+FACT_INPUTS = (
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "honeypot",
+    "phone",
+    "country",
+    "website",
+)
+"""Canonical fields the facts read; the loader checks the mapping defines them."""

@@ -1,0 +1,170 @@
+"""Value normalizers named in mapping.yaml: pure, idempotent, and never raising."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache, lru_cache
+
+import phonenumbers
+import tldextract
+
+_SPACES = re.compile(r"\s+")
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+# Common spellings that are not the English region display name phonenumbers carries.
+_COUNTRY_ALIASES = {
+    "usa": "US",
+    "us": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "united states of america": "US",
+    "america": "US",
+    "uk": "GB",
+    "u.k.": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "deutschland": "DE",
+    "korea": "KR",
+    "republic of korea": "KR",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "russian federation": "RU",
+    "czech republic": "CZ",
+    "uae": "AE",
+    "cote d'ivoire": "CI",
+    "ivory coast": "CI",
+    "viet nam": "VN",
+}
+
+
+def trim(value: str) -> str:
+    """Strip the ends and collapse runs of whitespace to one space."""
+    return _SPACES.sub(" ", value).strip()
+
+
+def lower(value: str) -> str:
+    """Trimmed and lower-cased."""
+    return trim(value).lower()
+
+
+def email(value: str) -> str:
+    """An email address as compared for identity: no surrounding or inner spaces, lower case."""
+    return _SPACES.sub("", value).lower()
+
+
+def title_case(value: str) -> str:
+    """Title-case a name typed all in lower or upper case; mixed case (McDonald) is kept."""
+    text = trim(value)
+    if text == text.lower() or text == text.upper():
+        titled = text.title()
+        # A few code points title-case to something that title-cases again differently; keep
+        # the input then so the normalizer stays idempotent.
+        return titled if titled.title() == titled else text
+    return text
+
+
+@cache
+def _extractor() -> tldextract.TLDExtract:
+    # The bundled public-suffix snapshot: no network at run time, and results are reproducible.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@lru_cache(maxsize=65536)
+def domain(value: str) -> str:
+    """The registered domain of an email, URL or host (``https://www.Acme.co.uk/x`` -> acme.co.uk).
+
+    Text without a recognisable domain comes back trimmed and lower-cased.
+    """
+    text = lower(value)
+    if not text:
+        return text
+    host = text.rsplit("@", 1)[-1]
+    try:
+        found = _extractor()(host)
+    except Exception:  # tldextract on hostile text: never let a normalizer raise
+        return text
+    if found.domain and found.suffix and not found.domain.startswith("."):
+        registered = f"{found.domain}.{found.suffix}"
+        if _SPACES.search(registered) is None and registered == lower(registered):
+            return registered
+    return text
+
+
+def website(value: str) -> str:
+    """A website as its host, without scheme, path or ``www.`` (``https://www.acme.com/x``)."""
+    text = lower(value)
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text).split("/", 1)[0].split("?", 1)[0]
+    while host.startswith("www."):
+        host = host[4:]
+    return host or text
+
+
+@lru_cache(maxsize=1024)
+def country_region(value: str) -> str | None:
+    """The ISO 3166 region code for a country name or code ("Germany", "de", "USA") or None."""
+    key = lower(value)
+    if not key:
+        return None
+    if key in _COUNTRY_ALIASES:
+        return _COUNTRY_ALIASES[key]
+    if len(key) == 2 and key.upper() in phonenumbers.SUPPORTED_REGIONS:
+        return key.upper()
+    return _region_names().get(key)
+
+
+@cache
+def _region_names() -> dict[str, str]:
+    from phonenumbers import geocoder  # ~0.4 s to import: only when a country name is looked up
+
+    names: dict[str, str] = {}
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        name = geocoder._region_display_name(region, "en")
+        if name:
+            names[name.lower()] = region
+    return names
+
+
+def phone(value: str, region: str | None = None) -> str:
+    """E.164 when the number parses with a possible length (local ones need ``region``).
+
+    Anything else comes back trimmed. Possible, not valid: validating against every numbering
+    plan costs ~15 µs a number, and a sync must not rewrite a number the user typed anyway.
+    """
+    text = trim(value)
+    if _E164.fullmatch(text):
+        return text  # already E.164: the common case
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except Exception:  # NumberParseException, and anything odd on hostile input
+        return text
+    if not phonenumbers.is_possible_number(parsed):
+        return text
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_region(value: str) -> str | None:
+    """The main region of an international number's country code (+44 -> GB), or None."""
+    text = phone(value) if not _E164.fullmatch(value) else value
+    if not _E164.fullmatch(text):
+        return None
+    for size in (1, 2, 3):  # country codes are prefix-free, so at most one length matches
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(text[1 : 1 + size]))
+        if regions:
+            return regions[0] if regions[0] != "001" else None
+    return None
+
+
+NORMALIZERS: dict[str, Callable[[str], str]] = {
+    "email": email,
+    "phone": phone,
+    "domain": domain,
+    "website": website,
+    "trim": trim,
+    "title_case": title_case,
+    "lower": lower,
+}

@@ -1,0 +1,275 @@
+"""SQL rules: compiled exclusions, fit and engagement scores, stages, and explained decisions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from connectors.base import System, Value
+from mappings.conditions import Condition, Getter, Scope, compile_condition, subject_getter
+from mappings.facts import Context
+from mappings.models import OutputSpec, RulesFile, ScoreRuleSpec
+from mappings.yamlsrc import Loc
+
+Template = Callable[[Context], str]
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    code: str
+    condition: Condition
+    why: Template
+
+
+@dataclass(frozen=True)
+class ScoreRule:
+    name: str
+    points: float
+    condition: Condition | None
+    why: Template
+    per: Getter | None = None
+    max: float | None = None
+    decay_since: Getter | None = None
+    half_life_days: float = 0.0
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    min_score: float = 0.0
+    min_fit: float | None = None
+    min_engagement: float | None = None
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The compiled rules file."""
+
+    exclusions: tuple[Exclusion, ...]
+    fit: tuple[ScoreRule, ...]
+    engagement: tuple[ScoreRule, ...]
+    stages: tuple[Stage, ...]
+    outputs: Mapping[System, OutputSpec]
+    lists: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    reasons_max_length: int = 255
+    excluded_stage: str = "excluded"
+    score_max: float = 100.0
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """A rule that matched, with the points it gave and why."""
+
+    rule: str
+    points: float
+    why: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The qualification of one record, explainable rule by rule."""
+
+    excluded: bool
+    exclusion: str | None
+    fit: float
+    engagement: float
+    score: float
+    stage: str
+    fired: tuple[FiredRule, ...]
+
+
+def _template(text: str, default: str, scope: Scope, loc: Loc) -> Template:
+    """``why`` text with ``{field_or_fact}`` placeholders; no format-spec or attribute access."""
+    text = text or default
+    pieces = _PLACEHOLDER.split(text)  # literal, name, literal, name, ..., literal
+    if len(pieces) == 1:
+        return lambda ctx: text
+    parts: list[str | Getter] = []
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            if piece:
+                parts.append(piece)
+            continue
+        getter = subject_getter(piece, scope, loc)
+        if getter is not None:
+            parts.append(getter)
+
+    def render(ctx: Context) -> str:
+        out = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                value = part(ctx)
+                out.append("" if value is None else str(value))
+        return "".join(out)
+
+    return render
+
+
+def _score_rule(spec: ScoreRuleSpec, scope: Scope, loc: Loc) -> ScoreRule | None:
+    before = len(scope.issues)
+    condition = None if spec.when is None else compile_condition(spec.when, scope, (*loc, "when"))
+    per = None if spec.per is None else subject_getter(spec.per, scope, (*loc, "per"))
+    since = (
+        None
+        if spec.decay is None
+        else subject_getter(spec.decay.since, scope, (*loc, "decay", "since"))
+    )
+    why = _template(spec.why, spec.name.replace("_", " "), scope, (*loc, "why"))
+    if len(scope.issues) > before:
+        return None
+    return ScoreRule(
+        name=spec.name,
+        points=spec.points,
+        condition=condition,
+        why=why,
+        per=per,
+        max=spec.max,
+        decay_since=since,
+        half_life_days=spec.decay.half_life_days if spec.decay else 0.0,
+    )
+
+
+def compile_rules(spec: RulesFile, scope: Scope) -> RuleSet:
+    """Compile a validated rules file; problems are added to ``scope.issues``."""
+    exclusions: list[Exclusion] = []
+    for i, ex in enumerate(spec.exclusions):
+        loc: Loc = ("exclusions", i)
+        condition = compile_condition(ex.when, scope, (*loc, "when"))
+        why = _template(ex.why, ex.code.replace("_", " "), scope, (*loc, "why"))
+        if condition is not None:
+            exclusions.append(Exclusion(ex.code, condition, why))
+    scored: dict[str, list[ScoreRule]] = {"fit": [], "engagement": []}
+    seen: dict[str, Loc] = {}
+    for kind, specs in (("fit", spec.fit), ("engagement", spec.engagement)):
+        for i, rule_spec in enumerate(specs):
+            loc = (kind, i)
+            if rule_spec.name in seen:
+                scope.error((*loc, "name"), f"rule name {rule_spec.name!r} is used twice")
+            seen[rule_spec.name] = loc
+            rule = _score_rule(rule_spec, scope, loc)
+            if rule is not None:
+                scored[kind].append(rule)
+    stages: list[Stage] = []
+    for i, st in enumerate(spec.stages):
+        loc = ("stages", i)
+        condition = None if st.when is None else compile_condition(st.when, scope, (*loc, "when"))
+        stages.append(Stage(st.name, st.min_score, st.min_fit, st.min_engagement, condition))
+    for system in ("hubspot", "salesforce"):
+        if system not in spec.outputs:
+            scope.error(("outputs",), f"outputs has no entry for {system}")
+    return RuleSet(
+        exclusions=tuple(exclusions),
+        fit=tuple(scored["fit"]),
+        engagement=tuple(scored["engagement"]),
+        stages=tuple(stages),
+        outputs=dict(spec.outputs),
+        lists=dict(scope.lists),
+        reasons_max_length=spec.reasons_max_length,
+        excluded_stage=spec.excluded_stage,
+        score_max=spec.score_max,
+    )
+
+
+def _points(rule: ScoreRule, ctx: Context) -> float:
+    """The points ``rule`` gives this record (0 when it does not apply)."""
+    if rule.condition is not None and not rule.condition(ctx):
+        return 0.0
+    points = rule.points
+    if rule.per is not None:
+        amount = rule.per(ctx)
+        if amount.__class__ is bool or not isinstance(amount, int | float) or amount <= 0:
+            return 0.0
+        points *= amount
+    if rule.max is not None:
+        points = min(points, rule.max) if points >= 0 else max(points, -rule.max)
+    if rule.decay_since is not None:
+        # No date means no evidence of when it happened: keep the points undecayed rather than
+        # guess; HubSpot sets the dates alongside the counters.
+        moment = rule.decay_since(ctx)
+        if isinstance(moment, datetime):
+            days = (ctx.now - moment).total_seconds() / 86400.0
+            if days > 0:
+                points *= 0.5 ** (days / rule.half_life_days)
+    return points
+
+
+def _score(rules: tuple[ScoreRule, ...], ctx: Context, fired: list[FiredRule]) -> float:
+    total = 0.0
+    for rule in rules:
+        points = _points(rule, ctx)
+        if points:
+            total += points
+            fired.append(FiredRule(rule.name, round(points, 2), rule.why(ctx)))
+    return total
+
+
+def evaluate(rules: RuleSet, record: Mapping[str, Value], now: datetime) -> Decision:
+    """Qualify one canonical record: the first exclusion that matches wins, else score it."""
+    ctx = Context(record, now)
+    for exclusion in rules.exclusions:
+        if exclusion.condition(ctx):
+            why = (FiredRule(exclusion.code, 0.0, exclusion.why(ctx)),)
+            return Decision(True, exclusion.code, 0.0, 0.0, 0.0, rules.excluded_stage, why)
+    fired: list[FiredRule] = []
+    fit = round(_score(rules.fit, ctx, fired), 2)
+    engagement = round(_score(rules.engagement, ctx, fired), 2)
+    score = round(min(max(fit + engagement, 0.0), rules.score_max), 1)
+    stage = rules.stages[-1].name
+    for candidate in rules.stages:
+        if (
+            score >= candidate.min_score
+            and (candidate.min_fit is None or fit >= candidate.min_fit)
+            and (candidate.min_engagement is None or engagement >= candidate.min_engagement)
+            and (candidate.condition is None or candidate.condition(ctx))
+        ):
+            stage = candidate.name
+            break
+    return Decision(False, None, fit, engagement, score, stage, tuple(fired))
+
+
+def _num(points: float) -> str:
+    text = f"{points:+.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def explain(decision: Decision, max_length: int = 255) -> str:
+    """A readable one-line summary within ``max_length`` characters (whole reasons only)."""
+    if decision.excluded:
+        why = decision.fired[0].why if decision.fired else ""
+        text = f"Excluded ({decision.exclusion}): {why}"
+        return text if len(text) <= max_length else text[: max_length - 1] + "…"
+    head = (
+        f"{decision.stage.upper()} score {decision.score:g} "
+        f"(fit {decision.fit:g}, engagement {decision.engagement:g})"
+    )
+    parts = [
+        f"{_num(f.points)} {f.why}" for f in sorted(decision.fired, key=lambda f: -abs(f.points))
+    ]
+    text = head
+    for i, part in enumerate(parts):
+        more = len(parts) - i - 1
+        candidate = f"{text}{': ' if i == 0 else '; '}{part}"
+        tail = f"; +{more} more" if more else ""
+        if len(candidate) + len(tail) > max_length:
+            rest = f"; +{len(parts) - i} more"
+            return (text + rest) if len(text + rest) <= max_length else text[:max_length]
+        text = candidate
+    return text
+
+
+def decision_fields(rules: RuleSet, decision: Decision, system: System) -> dict[str, Value]:
+    """The decision as the system's own field names (HubSpot blanks are "", Salesforce None)."""
+    out = rules.outputs[system]
+    blank: Value = "" if system == "hubspot" else None
+    return {
+        out.stage: decision.stage,
+        out.score: decision.score,
+        out.exclusion: decision.exclusion or blank,
+        out.reasons: explain(decision, rules.reasons_max_length),
+    }

@@ -1,0 +1,224 @@
+"""The HubSpot CRM v3 contacts and properties endpoints as a Starlette app."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sandbox.context import SandboxContext
+from sandbox.hubspot import batch
+from sandbox.hubspot.batch import Answer
+from sandbox.hubspot.errors import HubSpotError, not_found, validation
+from sandbox.hubspot.properties import DEFAULT_PROPERTIES
+from sandbox.hubspot.ratelimit import RateLimiter
+from sandbox.hubspot.search import SearchRequest
+from sandbox.hubspot.store import HubSpotStore
+
+BASE = "/crm/v3/objects/contacts"
+PROPS = "/crm/v3/properties/contacts"
+MAX_PAGE = 100
+_AUTH_MESSAGE = (
+    "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
+    "can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+)
+
+Handler = Callable[[Request], Awaitable[Answer]]
+
+
+def _correlation_id() -> str:
+    return str(uuid.uuid4())
+
+
+async def _json(request: Request) -> dict[str, object]:
+    raw = await request.body()
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError as exc:
+        raise validation(f"Invalid input JSON on line 1: {exc}") from exc
+    if not isinstance(body, dict):
+        raise validation("Invalid input JSON: expected an object")
+    return body
+
+
+def _names(request: Request) -> list[str] | None:
+    # The client sends repeated ?properties=a&properties=b; HubSpot also takes "a,b".
+    raw = request.query_params.getlist("properties")
+    names = [n.strip() for value in raw for n in value.split(",") if n.strip()]
+    return names or None
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "false").lower() == "true"
+
+
+def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starlette:
+    """The HubSpot app: Bearer ``token`` auth, private-app rate limits, contacts and properties."""
+    limiter = RateLimiter(ctx)
+
+    def endpoint(
+        handler: Handler, *, search: bool = False
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def run(request: Request) -> Response:
+            auth = request.headers.get("authorization", "")
+            if auth != f"Bearer {token}":
+                body = {
+                    "status": "error",
+                    "message": _AUTH_MESSAGE,
+                    "correlationId": _correlation_id(),
+                    "category": "INVALID_AUTHENTICATION",
+                }
+                return JSONResponse(body, status_code=401)
+            verdict = limiter.check(search=search)
+            if not verdict.allowed:
+                return JSONResponse(
+                    verdict.body(_correlation_id()), status_code=429, headers=verdict.headers
+                )
+            try:
+                status, payload = await handler(request)
+            except HubSpotError as err:
+                status, payload = err.status, err.body(_correlation_id())
+            if payload is None:
+                return Response(status_code=status, headers=verdict.headers)
+            return JSONResponse(payload, status_code=status, headers=verdict.headers)
+
+        return run
+
+    # -- contacts ----------------------------------------------------------------------------
+    async def list_contacts(request: Request) -> Answer:
+        try:
+            limit = int(request.query_params.get("limit", "10"))
+        except ValueError as exc:
+            raise validation("limit must be an integer") from exc
+        if not 1 <= limit <= MAX_PAGE:
+            raise validation(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
+        result = store.page(
+            request.query_params.get("after"), limit, archived=_flag(request, "archived")
+        )
+        names = _names(request)
+        body: dict[str, object] = {"results": [c.to_api(names) for c in result.contacts]}
+        if result.next_after:
+            link = f"{request.url.scheme}://{request.url.netloc}{BASE}?after={result.next_after}"
+            body["paging"] = {"next": {"after": result.next_after, "link": link}}
+        return 200, body
+
+    async def create(request: Request) -> Answer:
+        body = await _json(request)
+        properties = batch.properties_of(body.get("properties"))
+        contact = store.create_contact(properties)
+        return 201, contact.to_api(batch.wanted(None, properties))
+
+    async def get_one(request: Request) -> Answer:
+        cid = request.path_params["contact_id"]
+        contact = store.contact(
+            cid,
+            id_property=request.query_params.get("idProperty"),
+            archived=_flag(request, "archived"),
+        )
+        if contact is None:
+            raise not_found(cid)
+        return 200, contact.to_api(_names(request))
+
+    async def update(request: Request) -> Answer:
+        cid = request.path_params["contact_id"]
+        properties = batch.properties_of((await _json(request)).get("properties"))
+        contact = store.update_contact(
+            cid, properties, id_property=request.query_params.get("idProperty")
+        )
+        return 200, contact.to_api(batch.wanted(None, properties))
+
+    async def archive(request: Request) -> Answer:
+        store.archive(request.path_params["contact_id"])
+        return 204, None
+
+    async def merge(request: Request) -> Answer:
+        body = await _json(request)
+        primary, secondary = body.get("primaryObjectId"), body.get("objectIdToMerge")
+        if not primary or not secondary:
+            raise validation("primaryObjectId and objectIdToMerge are required")
+        survivor = store.merge(str(primary), str(secondary))
+        contact = store.contact(survivor)
+        assert contact is not None  # merge just wrote it
+        return 200, contact.to_api([*DEFAULT_PROPERTIES, "hs_merged_object_ids"])
+
+    async def search(request: Request) -> Answer:
+        req = SearchRequest.parse(await _json(request))
+        result = store.search(req)
+        body: dict[str, object] = {
+            "total": result.total,
+            "results": [c.to_api(req.properties or None) for c in result.contacts],
+        }
+        if result.next_after:
+            body["paging"] = {"next": {"after": result.next_after}}
+        return 200, body
+
+    # -- batches -------------------------------------------------------------------------------
+    async def batch_read(request: Request) -> Answer:
+        body = await _json(request)
+        return batch.read(store, body, archived=_flag(request, "archived"), now=ctx.now())
+
+    async def batch_create(request: Request) -> Answer:
+        return batch.create(store, await _json(request), now=ctx.now())
+
+    async def batch_update(request: Request) -> Answer:
+        return batch.update(store, await _json(request), now=ctx.now())
+
+    async def batch_upsert(request: Request) -> Answer:
+        return batch.upsert(store, await _json(request), now=ctx.now())
+
+    async def batch_archive(request: Request) -> Answer:
+        return batch.archive(store, await _json(request))
+
+    # -- properties ----------------------------------------------------------------------------
+    async def list_properties(request: Request) -> Answer:
+        return 200, {"results": [p.to_json() for p in store.properties()]}
+
+    async def get_property(request: Request) -> Answer:
+        name = request.path_params["name"]
+        prop = store.property(name)
+        if prop is None:
+            raise HubSpotError(
+                404,
+                "OBJECT_NOT_FOUND",
+                f"Unable to find property named '{name}' for object type CONTACT",
+            )
+        return 200, prop.to_json()
+
+    async def create_property(request: Request) -> Answer:
+        return 201, store.create_property(await _json(request)).to_json()
+
+    routes = [
+        Route(BASE, endpoint(list_contacts), methods=["GET"]),
+        Route(BASE, endpoint(create), methods=["POST"]),
+        Route(f"{BASE}/search", endpoint(search, search=True), methods=["POST"]),
+        Route(f"{BASE}/merge", endpoint(merge), methods=["POST"]),
+        Route(f"{BASE}/batch/read", endpoint(batch_read), methods=["POST"]),
+        Route(f"{BASE}/batch/create", endpoint(batch_create), methods=["POST"]),
+        Route(f"{BASE}/batch/update", endpoint(batch_update), methods=["POST"]),
+        Route(f"{BASE}/batch/upsert", endpoint(batch_upsert), methods=["POST"]),
+        Route(f"{BASE}/batch/archive", endpoint(batch_archive), methods=["POST"]),
+        Route(BASE + "/{contact_id}", endpoint(get_one), methods=["GET"]),
+        Route(BASE + "/{contact_id}", endpoint(update), methods=["PATCH"]),
+        Route(BASE + "/{contact_id}", endpoint(archive), methods=["DELETE"]),
+        Route(PROPS, endpoint(list_properties), methods=["GET"]),
+        Route(PROPS, endpoint(create_property), methods=["POST"]),
+        Route(PROPS + "/{name}", endpoint(get_property), methods=["GET"]),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: _unrouted, 405: _unrouted})
+
+
+async def _unrouted(request: Request, exc: Exception) -> Response:
+    """Unknown paths and methods answer in HubSpot's error shape, not Starlette's plain text."""
+    status = getattr(exc, "status_code", 404)
+    body = {
+        "status": "error",
+        "message": f"Unable to route {request.method} {request.url.path}",
+        "correlationId": _correlation_id(),
+        "category": "OBJECT_NOT_FOUND" if status == 404 else "VALIDATION_ERROR",
+    }
+    return JSONResponse(body, status_code=status)

@@ -1,0 +1,369 @@
+"""The emulated portal's contacts: validation, unique emails, merges, persistence, search index."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+
+from sandbox.context import SandboxContext
+from sandbox.hubspot.catalog import PropertyCatalog
+from sandbox.hubspot.contact import (
+    Contact,
+    ListPage,
+    SearchPage,
+    emails,
+    merged_properties,
+    parse_iso,
+)
+from sandbox.hubspot.errors import (
+    PropertyProblem,
+    conflict,
+    invalid_properties,
+    not_found,
+    validation,
+)
+from sandbox.hubspot.properties import PropertyDef
+from sandbox.hubspot.search import SearchIndex, SearchRequest, page
+from sandbox.hubspot.values import PropertyInput, iso_ms, normalize
+from sandbox.storage import RecordStore, Row
+
+CONTACTS = "hs_contacts"
+MERGED = "hs_merged"  # absorbed id -> {"survivor": id}
+FIRST_ID = 1001
+# Set by the system on every write; never taken from callers.
+_MANAGED = {"hs_object_id", "lastmodifieddate"}
+
+
+class HubSpotStore:
+    """The portal's contacts behind both the HTTP app and the Python API (thread-safe)."""
+
+    def __init__(
+        self, records: RecordStore, ctx: SandboxContext, *, leadsync_properties: bool = True
+    ) -> None:
+        self._records = records
+        self._ctx = ctx
+        self.catalog = PropertyCatalog(records, ctx, leadsync_properties=leadsync_properties)
+        self._contacts: dict[str, Contact] = {}
+        self._by_email: dict[str, str] = {}
+        self._merged: dict[str, str] = {}
+        ids: list[int] = []
+        for row in records.rows(CONTACTS):
+            contact = Contact.from_row(row)
+            self._contacts[contact.id] = contact
+            ids.append(int(contact.id))
+            self._index_emails(contact)
+        for rid, row in records.table(MERGED).items():
+            self._merged[rid] = str(row["survivor"])
+            ids.append(int(rid))
+        self._order = sorted(int(c) for c in self._contacts)
+        self._next_id = max(ids, default=FIRST_ID - 1) + 1
+        self._dirty: dict[str, Row] | None = None
+        self.index = SearchIndex(self.property, self._indexed_version)
+        self.index.reset({c.id: c.properties for c in self._contacts.values() if not c.archived})
+
+    # -- properties ----------------------------------------------------------------------------
+    def property(self, name: str) -> PropertyDef | None:
+        return self.catalog.get(name)
+
+    def properties(self) -> list[PropertyDef]:
+        return self.catalog.all()
+
+    def create_property(self, body: Mapping[str, object]) -> PropertyDef:
+        return self.catalog.create(body)
+
+    # -- Python API ----------------------------------------------------------------------------
+    def create(
+        self,
+        properties: Mapping[str, PropertyInput],
+        *,
+        when: datetime | None = None,
+        system: bool = True,
+    ) -> str:
+        """Create a contact; ``system`` may set read-only properties, ``when`` backdates it."""
+        return self.create_contact(properties, when=when, system=system).id
+
+    def update(
+        self,
+        contact_id: str,
+        properties: Mapping[str, PropertyInput],
+        *,
+        when: datetime | None = None,
+        system: bool = True,
+    ) -> None:
+        """Update a contact (absorbed ids write the survivor); 404 HubSpotError if unknown."""
+        self.update_contact(contact_id, properties, when=when, system=system)
+
+    def get(self, contact_id: str) -> dict[str, object] | None:
+        """A copy with every property set (absorbed ids answer the survivor, like HubSpot)."""
+        with self._ctx.lock:
+            contact = self._resolve(contact_id, archived=None)
+            return contact.to_api(sorted(contact.properties)) if contact else None
+
+    def all(self, *, archived: bool = False) -> list[dict[str, object]]:
+        """Copies of every live (or every archived) contact, with all their properties."""
+        with self._ctx.lock:
+            return [
+                c.to_api(sorted(c.properties))
+                for c in self._contacts.values()
+                if c.archived == archived
+            ]
+
+    def find_by_email(self, email: str) -> str | None:
+        """The live contact with this primary or additional email (case-insensitive)."""
+        with self._ctx.lock:
+            return self._by_email.get(email.strip().lower())
+
+    def archive(self, contact_id: str) -> None:
+        """Archive (soft-delete); unknown or already archived ids are ignored, like HubSpot."""
+        with self._ctx.lock:
+            contact = self._resolve(contact_id)
+            if contact is None:
+                return
+            self._refresh()
+            now = self._ctx.now()
+            contact.archived = True
+            contact.archived_at = now
+            contact.updated_at = now
+            self._unindex_emails(contact)
+            self._save(contact)
+
+    def merge(self, primary_id: str, secondary_id: str, *, when: datetime | None = None) -> str:
+        """Merge ``secondary`` into ``primary``; returns the survivor's id (the primary's).
+
+        The absorbed id is gone: reads by it answer the survivor. ``when`` backdates the merge.
+        """
+        with self._ctx.lock:
+            primary = self._resolve(primary_id)
+            secondary = self._resolve(secondary_id)
+            if primary is None:
+                raise not_found(primary_id)
+            if secondary is None:
+                raise not_found(secondary_id)
+            if primary.id == secondary.id:
+                raise validation("Cannot merge an object with itself")
+            self._refresh()
+            now = when or self._ctx.now()
+            merged = merged_properties(primary.properties, secondary.properties, secondary.id)
+            merged["hs_object_id"] = primary.id
+            merged["lastmodifieddate"] = iso_ms(now)
+            self._unindex_emails(secondary)
+            primary.properties = merged
+            primary.created_at = min(primary.created_at, secondary.created_at)
+            primary.updated_at = now
+            del self._contacts[secondary.id]
+            if self._dirty is not None:
+                self._dirty.pop(secondary.id, None)
+            self._records.delete(CONTACTS, secondary.id)
+            absorbed = merged["hs_merged_object_ids"].split(";")
+            for absorbed_id in absorbed:
+                self._merged[absorbed_id] = primary.id
+            self._records.put_many(MERGED, [(i, {"survivor": primary.id}) for i in absorbed])
+            self._index_emails(primary)
+            self._save(primary)
+            self.index.mark(secondary.id, now.timestamp())
+            return primary.id
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Group writes into one durable commit (batch endpoints, seeding)."""
+        with self._ctx.lock:
+            if self._dirty is not None:
+                yield
+                return
+            self._dirty = {}
+            try:
+                yield
+            finally:
+                dirty, self._dirty = self._dirty, None
+                if dirty:
+                    self._records.put_many(CONTACTS, list(dirty.items()))
+
+    # -- used by the HTTP app ------------------------------------------------------------------
+    def contact(
+        self, contact_id: str, *, id_property: str | None = None, archived: bool | None = False
+    ) -> Contact | None:
+        """By id (absorbed ids resolve to the survivor) or by ``idProperty=email``."""
+        with self._ctx.lock:
+            if id_property and id_property != "hs_object_id":
+                if id_property != "email":
+                    raise validation(f"{id_property} is not a unique property")
+                found = self._by_email.get(contact_id.strip().lower())
+                return self._resolve(found, archived=archived) if found else None
+            return self._resolve(contact_id, archived=archived)
+
+    def create_contact(
+        self,
+        properties: Mapping[str, PropertyInput],
+        *,
+        when: datetime | None = None,
+        system: bool = False,
+    ) -> Contact:
+        with self._ctx.lock:
+            values = self._check(properties, system=system)
+            email = values.get("email")
+            if email and email in self._by_email:
+                raise conflict(self._by_email[email])
+            self._refresh()
+            moment = when or self._ctx.now()
+            cid = str(self._next_id)
+            self._next_id += 1
+            props = {k: v for k, v in values.items() if v is not None}
+            props.setdefault("createdate", iso_ms(moment))
+            props["lastmodifieddate"] = iso_ms(moment)
+            props["hs_object_id"] = cid
+            contact = Contact(cid, props, moment, moment)
+            self._contacts[cid] = contact
+            self._order.append(int(cid))
+            self._index_emails(contact)
+            self._save(contact)
+            return contact
+
+    def update_contact(
+        self,
+        contact_id: str,
+        properties: Mapping[str, PropertyInput],
+        *,
+        id_property: str | None = None,
+        when: datetime | None = None,
+        system: bool = False,
+    ) -> Contact:
+        with self._ctx.lock:
+            contact = self.contact(contact_id, id_property=id_property)
+            if contact is None:
+                raise not_found(contact_id)
+            values = self._check(properties, system=system)
+            email = values.get("email")
+            if email and self._by_email.get(email, contact.id) != contact.id:
+                raise conflict(self._by_email[email])
+            self._refresh()
+            moment = when or self._ctx.now()
+            self._unindex_emails(contact)
+            for name, value in values.items():
+                if value is None:
+                    contact.properties.pop(name, None)
+                else:
+                    contact.properties[name] = value
+            contact.properties["lastmodifieddate"] = iso_ms(moment)
+            contact.updated_at = moment
+            self._index_emails(contact)
+            self._save(contact)
+            return contact
+
+    def upsert_contact(
+        self, key: str, properties: Mapping[str, PropertyInput], *, id_property: str | None
+    ) -> tuple[Contact, bool]:
+        """Update the contact ``key`` names or create it; returns (contact, created)."""
+        with self._ctx.lock:
+            existing = self.contact(key, id_property=id_property)
+            if existing is not None:
+                return self.update_contact(existing.id, properties), False
+            if id_property != "email":
+                raise not_found(key)
+            return self.create_contact({**properties, "email": key}), True
+
+    def page(self, after: str | None, limit: int, *, archived: bool = False) -> ListPage:
+        """``GET /crm/v3/objects/contacts``: ascending ids from ``after`` (inclusive)."""
+        with self._ctx.lock:
+            try:
+                start = bisect.bisect_left(self._order, int(after)) if after else 0
+            except ValueError as exc:
+                raise validation(f"Invalid value for after: {after}") from exc
+            found: list[Contact] = []
+            pos = start
+            while pos < len(self._order) and len(found) <= limit:
+                contact = self._contacts.get(str(self._order[pos]))
+                if contact is not None and contact.archived == archived:
+                    found.append(contact)
+                pos += 1
+            next_after = found[limit].id if len(found) > limit else None
+            return ListPage(found[:limit], next_after)
+
+    def search(self, req: SearchRequest) -> SearchPage:
+        with self._ctx.lock:
+            self._refresh()
+            ids = self.index.search(req)
+            chunk, next_after = page(ids, req)
+            contacts = [self._indexed_contact(i) for i in chunk]
+            return SearchPage(len(ids), contacts, next_after)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _resolve(self, contact_id: str | None, *, archived: bool | None = False) -> Contact | None:
+        if not contact_id:
+            return None
+        cid = self._merged.get(contact_id, contact_id)
+        contact = self._contacts.get(cid)
+        if contact is None or (archived is not None and contact.archived != archived):
+            return None
+        return contact
+
+    def _check(
+        self, properties: Mapping[str, PropertyInput], *, system: bool
+    ) -> dict[str, str | None]:
+        problems: list[PropertyProblem] = []
+        values: dict[str, str | None] = {}
+        for name, raw in properties.items():
+            if name in _MANAGED and system:
+                continue
+            prop = self.catalog.get(name)
+            if prop is None:
+                problems.append(
+                    PropertyProblem(
+                        name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'
+                    )
+                )
+                continue
+            if prop.read_only and not system:
+                problems.append(
+                    PropertyProblem(
+                        name,
+                        "READ_ONLY_VALUE",
+                        f'"{name}" is a read only property; its value cannot be set.',
+                    )
+                )
+                continue
+            value = normalize(prop, raw)
+            if isinstance(value, PropertyProblem):
+                problems.append(value)
+            else:
+                values[name] = value
+        if problems:
+            raise invalid_properties(problems)
+        return values
+
+    def _refresh(self) -> None:
+        self.index.refresh(self._ctx.now().timestamp(), self._ctx.faults.hubspot_index_delay_s)
+
+    def _save(self, contact: Contact) -> None:
+        self.index.mark(contact.id, contact.updated_at.timestamp())
+        row = contact.to_row()
+        if self._dirty is not None:
+            self._dirty[contact.id] = row
+        else:
+            self._records.put(CONTACTS, contact.id, row)
+
+    def _indexed_version(self, cid: str) -> Mapping[str, str] | None:
+        contact = self._contacts.get(cid)
+        if contact is None or contact.archived:
+            return None
+        return dict(contact.properties)
+
+    def _indexed_contact(self, cid: str) -> Contact:
+        # Search answers the indexed version, which may lag the stored one (or be gone since).
+        props = self.index.indexed_properties(cid)
+        created = parse_iso(props.get("createdate")) or self._ctx.now()
+        return Contact(
+            cid, dict(props), created, parse_iso(props.get("lastmodifieddate")) or created
+        )
+
+    def _index_emails(self, contact: Contact) -> None:
+        if contact.archived:
+            return
+        for email in emails(contact):
+            self._by_email[email] = contact.id
+
+    def _unindex_emails(self, contact: Contact) -> None:
+        for email in emails(contact):
+            if self._by_email.get(email) == contact.id:
+                del self._by_email[email]

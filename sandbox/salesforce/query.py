@@ -1,0 +1,142 @@
+"""SOQL execution over the store: field checks, rendering, 2,000-record pages and locators."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.salesforce.errors import SalesforceError
+from sandbox.salesforce.schema import BASE_PATH, ObjectSpec, object_spec
+from sandbox.salesforce.soql import SoqlError, parse
+from sandbox.salesforce.store import SalesforceStore
+from sandbox.salesforce.values import render
+from sandbox.storage import Row
+
+PAGE_SIZE = 2000
+MAX_CURSORS = 200  # Salesforce keeps a bounded number of open query cursors per user too
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A query's result: the object, the selected canonical field names and the rows."""
+
+    spec: ObjectSpec
+    fields: tuple[str, ...]
+    rows: list[Row]
+    is_count: bool
+
+
+@dataclass
+class _Cursor:
+    selection: Selection
+    position: int
+
+
+def _invalid_field(name: str, spec: ObjectSpec) -> SalesforceError:
+    return SalesforceError(
+        "INVALID_FIELD",
+        f"No such column '{name}' on entity '{spec.name}'. If you are attempting to use a custom "
+        "field, be sure to append the '__c' after the custom field name. Please reference your "
+        "WSDL or the describe call for the appropriate names.",
+    )
+
+
+def select(store: SalesforceStore, soql: str, *, include_deleted: bool) -> Selection:
+    """Parse and run ``soql``; SalesforceError carries MALFORMED_QUERY / INVALID_FIELD / ..."""
+    try:
+        query = parse(soql, now=store.now())
+    except SoqlError as exc:
+        raise SalesforceError(exc.error_code, str(exc)) from exc
+    spec = object_spec(query.object_type)
+    if spec is None:
+        raise SalesforceError(
+            "INVALID_TYPE",
+            f"sObject type '{query.object_type}' is not supported. If you are attempting to use a "
+            "custom object, be sure to append the '__c' after the entity name. Please reference "
+            "your WSDL or the describe call for the appropriate names.",
+        )
+    for name in sorted(query.referenced_fields()):
+        if spec.field(name) is None:
+            raise _invalid_field(name, spec)
+    fields: list[str] = []
+    if not query.is_count:
+        for name in query.fields:
+            canonical = spec.by_lower[name.lower()].name
+            if canonical in fields:
+                raise SalesforceError("MALFORMED_QUERY", f"duplicate field selected: {canonical}")
+            fields.append(canonical)
+    try:
+        rows = query.execute(store.rows(spec.name, include_deleted=include_deleted))
+    except SoqlError as exc:
+        raise SalesforceError(exc.error_code, str(exc)) from exc
+    return Selection(spec, tuple(fields), rows, query.is_count)
+
+
+def record_renderer(spec: ObjectSpec, fields: tuple[str, ...]) -> Callable[[Row], dict[str, Any]]:
+    """A fast row -> JSON record function for one selection (``attributes`` first)."""
+    url = f"{BASE_PATH}/sobjects/{spec.name}/"
+    temporal = {f.name for f in spec.fields if f.type in ("date", "datetime")}
+    plan = [(f, f in temporal) for f in fields]
+    name = spec.name
+
+    def one(row: Row) -> dict[str, Any]:
+        record: dict[str, Any] = {"attributes": {"type": name, "url": url + row["Id"]}}
+        for f, needs_render in plan:
+            value = row[f]
+            record[f] = render(value) if needs_render and value is not None else value
+        return record
+
+    return one
+
+
+class QueryEngine:
+    """``query`` / ``queryAll`` answers with server-side cursors for ``nextRecordsUrl``.
+
+    Like Salesforce, a queryAll cursor is continued at ``query/<locator>`` too (the locator
+    remembers what it selects); ``queryAll/<locator>`` is accepted as well.
+    """
+
+    def __init__(self, store: SalesforceStore) -> None:
+        self._store = store
+        self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
+        self._lock = threading.Lock()
+        self._serial = itertools.count(1)
+
+    def run(self, soql: str, *, include_deleted: bool) -> dict[str, Any]:
+        selection = select(self._store, soql, include_deleted=include_deleted)
+        if selection.is_count:
+            return {"totalSize": len(selection.rows), "done": True, "records": []}
+        return self._page(_Cursor(selection, 0), None)
+
+    def more(self, locator: str) -> dict[str, Any]:
+        key, _, _ = locator.partition("-")
+        with self._lock:
+            cursor = self._cursors.get(key)
+        if cursor is None or locator != f"{key}-{cursor.position}":
+            raise SalesforceError("INVALID_QUERY_LOCATOR", "invalid query locator", status=400)
+        return self._page(cursor, key)
+
+    def _page(self, cursor: _Cursor, key: str | None) -> dict[str, Any]:
+        selection = cursor.selection
+        rows = selection.rows[cursor.position : cursor.position + PAGE_SIZE]
+        render_one = record_renderer(selection.spec, selection.fields)
+        body: dict[str, Any] = {"totalSize": len(selection.rows), "done": True}
+        cursor.position += len(rows)
+        with self._lock:
+            if cursor.position < len(selection.rows):
+                if key is None:
+                    key = f"01g8d{next(self._serial):010d}"
+                self._cursors[key] = cursor
+                self._cursors.move_to_end(key)
+                while len(self._cursors) > MAX_CURSORS:
+                    self._cursors.popitem(last=False)
+                body["done"] = False
+                body["nextRecordsUrl"] = f"{BASE_PATH}/query/{key}-{cursor.position}"
+            elif key is not None:
+                self._cursors.pop(key, None)
+        body["records"] = [render_one(row) for row in rows]
+        return body

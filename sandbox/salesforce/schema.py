@@ -1,0 +1,224 @@
+"""The emulated org's objects and fields (see sandbox/SCHEMA.md): metadata and new-row defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.salesforce.ids import KEY_PREFIXES
+
+API_VERSION = "59.0"
+BASE_PATH = f"/services/data/v{API_VERSION}"
+
+LEAD_STATUSES = (
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Closed - Converted",
+    "Closed - Not Converted",
+)
+LEAD_SOURCES = (
+    "Organic Search", "Paid Search", "Email", "Social Media", "Paid Social", "Referral",
+    "Other Campaigns", "Direct Traffic", "Offline", "Web", "Phone Inquiry", "Partner Referral",
+    "Purchased List", "Trade Show", "Webinar", "Other",
+)  # fmt: skip
+DISQUALIFICATION_REASONS = (
+    "No Budget", "No Authority", "No Need", "Bad Timing", "Competitor", "Unresponsive",
+    "Fake or Spam", "Duplicate",
+)  # fmt: skip
+INDUSTRIES = (
+    "Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications",
+    "Construction", "Consulting", "Education", "Electronics", "Energy", "Engineering",
+    "Entertainment", "Environmental", "Finance", "Food & Beverage", "Government", "Healthcare",
+    "Hospitality", "Insurance", "Machinery", "Manufacturing", "Media", "Not For Profit", "Other",
+    "Recreation", "Retail", "Shipping", "Technology", "Telecommunications", "Transportation",
+    "Utilities",
+)  # fmt: skip
+# StageName -> (IsClosed, IsWon, default Probability), in the org's order.
+STAGES: dict[str, tuple[bool, bool, int]] = {
+    "Prospecting": (False, False, 10),
+    "Qualification": (False, False, 10),
+    "Needs Analysis": (False, False, 20),
+    "Value Proposition": (False, False, 50),
+    "Proposal/Price Quote": (False, False, 75),
+    "Negotiation/Review": (False, False, 90),
+    "Closed Won": (True, True, 100),
+    "Closed Lost": (True, False, 0),
+}
+DEFAULT_OWNER_ID = "0058d0000000001AAA"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field's metadata, as describe reports it."""
+
+    name: str
+    type: str
+    length: int = 0
+    required: bool = False  # nillable false on create and update
+    createable: bool = True
+    updateable: bool = True
+    unique: bool = False
+    external_id: bool = False
+    picklist: tuple[str, ...] = ()
+    restricted: bool = False
+    default: object = None
+    label: str = ""
+
+    @property
+    def custom(self) -> bool:
+        return self.name.endswith("__c")
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    """One sObject: its fields by name plus a case-insensitive index."""
+
+    name: str
+    fields: tuple[FieldSpec, ...]
+    by_name: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
+    by_lower: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        object.__setattr__(self, "by_lower", {f.name.lower(): f for f in self.fields})
+
+    @property
+    def key_prefix(self) -> str:
+        return KEY_PREFIXES[self.name]
+
+    def field(self, name: str) -> FieldSpec | None:
+        """The field called ``name`` (case-insensitive, as SOQL and the REST API resolve it)."""
+        return self.by_lower.get(name.lower())
+
+    def external_ids(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.external_id)
+
+
+def _ro(name: str, type_: str, length: int = 0) -> FieldSpec:
+    return FieldSpec(name, type_, length, createable=False, updateable=False)
+
+
+def _system() -> tuple[FieldSpec, ...]:
+    return (
+        _ro("Id", "id", 18),
+        _ro("IsDeleted", "boolean"),
+        _ro("CreatedDate", "datetime"),
+        _ro("CreatedById", "reference", 18),
+        _ro("LastModifiedDate", "datetime"),
+        _ro("LastModifiedById", "reference", 18),
+        _ro("SystemModstamp", "datetime"),
+        FieldSpec("OwnerId", "reference", 18, default=DEFAULT_OWNER_ID),
+    )
+
+
+def _leadsync() -> tuple[FieldSpec, ...]:
+    return (
+        FieldSpec("Leadsync_Score__c", "double"),
+        FieldSpec("Leadsync_Stage__c", "string", 40),
+        FieldSpec("Leadsync_Reasons__c", "string", 255),
+        FieldSpec("Leadsync_Exclusion__c", "string", 80),
+        FieldSpec("Leadsync_HubSpot_Id__c", "string", 40, unique=True, external_id=True),
+    )
+
+
+def _picklist(name: str, values: tuple[str, ...], *, restricted: bool, **kw: object) -> FieldSpec:
+    return FieldSpec(name, "picklist", 255, picklist=values, restricted=restricted, **kw)  # type: ignore[arg-type]
+
+
+LEAD = ObjectSpec(
+    "Lead",
+    (
+        *_system(),
+        FieldSpec("FirstName", "string", 40),
+        FieldSpec("LastName", "string", 80, required=True),
+        _ro("Name", "string", 121),
+        FieldSpec("Company", "string", 255, required=True),
+        FieldSpec("Email", "email", 80),
+        FieldSpec("Phone", "phone", 40),
+        FieldSpec("Title", "string", 128),
+        FieldSpec("Website", "url", 255),
+        FieldSpec("City", "string", 40),
+        FieldSpec("Country", "string", 80),
+        _picklist("Industry", INDUSTRIES, restricted=False),
+        FieldSpec("NumberOfEmployees", "int"),
+        FieldSpec("Description", "textarea", 32000),
+        _picklist("Status", LEAD_STATUSES, restricted=True, default=LEAD_STATUSES[0]),
+        _picklist("LeadSource", LEAD_SOURCES, restricted=True),
+        _picklist("Rating", ("Hot", "Warm", "Cold"), restricted=False),
+        _ro("IsConverted", "boolean"),
+        _ro("ConvertedDate", "date"),
+        _ro("ConvertedContactId", "reference", 18),
+        _ro("ConvertedAccountId", "reference", 18),
+        _ro("ConvertedOpportunityId", "reference", 18),
+        _picklist("Disqualification_Reason__c", DISQUALIFICATION_REASONS, restricted=False),
+        FieldSpec("Latest_Lead_Source__c", "string", 100),
+        *_leadsync(),
+    ),
+)
+CONTACT = ObjectSpec(
+    "Contact",
+    (
+        *_system(),
+        FieldSpec("FirstName", "string", 40),
+        FieldSpec("LastName", "string", 80, required=True),
+        _ro("Name", "string", 121),
+        FieldSpec("Email", "email", 80),
+        FieldSpec("Phone", "phone", 40),
+        FieldSpec("Title", "string", 128),
+        FieldSpec("AccountId", "reference", 18),
+        FieldSpec("MailingCity", "string", 40),
+        FieldSpec("MailingCountry", "string", 80),
+        _picklist("LeadSource", LEAD_SOURCES, restricted=True),
+        FieldSpec("Description", "textarea", 32000),
+        FieldSpec("Latest_Lead_Source__c", "string", 100),
+        *_leadsync(),
+    ),
+)
+ACCOUNT = ObjectSpec(
+    "Account",
+    (
+        *_system(),
+        FieldSpec("Name", "string", 255, required=True),
+        FieldSpec("Website", "url", 255),
+        _picklist("Industry", INDUSTRIES, restricted=False),
+        FieldSpec("BillingCity", "string", 40),
+        FieldSpec("BillingCountry", "string", 80),
+    ),
+)
+OPPORTUNITY = ObjectSpec(
+    "Opportunity",
+    (
+        *_system(),
+        FieldSpec("Name", "string", 120, required=True),
+        _picklist("StageName", tuple(STAGES), restricted=True, required=True),
+        FieldSpec("CloseDate", "date", required=True),
+        FieldSpec("Amount", "currency"),
+        FieldSpec("AccountId", "reference", 18),
+        FieldSpec("ContactId", "reference", 18),
+        _picklist("LeadSource", LEAD_SOURCES, restricted=True),
+        _ro("IsWon", "boolean"),
+        _ro("IsClosed", "boolean"),
+        FieldSpec("Probability", "percent"),
+    ),
+)
+OBJECTS: dict[str, ObjectSpec] = {o.name: o for o in (LEAD, CONTACT, ACCOUNT, OPPORTUNITY)}
+_OBJECTS_LOWER = {name.lower(): spec for name, spec in OBJECTS.items()}
+
+
+def object_spec(name: str) -> ObjectSpec | None:
+    """The object called ``name`` (case-insensitive), or None."""
+    return _OBJECTS_LOWER.get(name.lower())
+
+
+def defaults(spec: ObjectSpec) -> dict[str, Any]:
+    """A new row: every field present (None unless defaulted)."""
+    row: dict[str, Any] = {f.name: f.default for f in spec.fields}
+    for f in spec.fields:
+        if f.type == "boolean":
+            row[f.name] = False
+    return row
+
+
+def missing_required(spec: ObjectSpec, row: Mapping[str, object]) -> list[str]:
+    return [f.name for f in spec.fields if f.required and row.get(f.name) in (None, "")]

@@ -1,0 +1,84 @@
+import time
+from datetime import UTC, date, datetime
+
+from connectors.base import Cursor, Value
+from sync.state import StateStore
+from sync.state_models import AuditEntry, BatchCommit, CursorUpdate, Link
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+N = 20_000
+
+
+def make_links(n: int) -> list[Link]:
+    return [
+        Link(
+            id=f"link-{i:06d}",
+            hubspot_id=str(100_000 + i),
+            salesforce_id=f"00Q{i:015d}",
+            salesforce_type="Lead",
+            email=f"lead{i}@example.com",
+        )
+        for i in range(n)
+    ]
+
+
+def base(i: int) -> dict[str, Value]:
+    return {
+        "email": f"lead{i}@example.com",
+        "first_name": "Ada",
+        "last_name": f"Lovelace {i}",
+        "company": "Analytical Engines Ltd",
+        "lead_status": "Working",
+        "original_source": "ORGANIC_SEARCH",
+        "annual_revenue": 1_250_000.0,
+        "employees": 42,
+        "do_not_call": False,
+        "converted_date": date(2026, 2, 1),
+        "last_activity": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
+    }
+
+
+def test_20000_links_commit_and_load_fast(state_url: str) -> None:
+    batch_size = 200  # what the engine commits after each pushed batch
+    # SQLite must manage 10,000 links in < 2 s; PostgreSQL over loopback gets some slack.
+    budget_per_10k = 2.0 if state_url.startswith("sqlite") else 5.0
+    links = make_links(N)
+    with StateStore(state_url) as store, store.lock():
+        run = store.start_run(dry_run=False)
+        started = time.perf_counter()
+        for start in range(0, N, batch_size):
+            chunk = links[start : start + batch_size]
+            store.commit_batch(
+                BatchCommit(
+                    at=T0,
+                    run_id=run,
+                    links=chunk,
+                    bases={x.id: base(start + k) for k, x in enumerate(chunk)},
+                    cursors=[CursorUpdate("hubspot", "contact", Cursor(T0, frozenset({"1"})))],
+                )
+            )
+        commit_s = time.perf_counter() - started
+
+        started = time.perf_counter()
+        loaded = store.load_links()
+        bases = store.load_bases(x.id for x in loaded)
+        load_s = time.perf_counter() - started
+
+    assert len(loaded) == N and len(bases) == N
+    assert bases["link-012345"] == base(12345)
+    per_10k = commit_s / (N / 10_000)
+    assert per_10k < budget_per_10k, f"commit took {per_10k:.2f} s per 10,000 links"
+    assert load_s < budget_per_10k * 2, f"loading 20,000 links and bases took {load_s:.2f} s"
+
+
+def test_audit_rows_insert_in_bulk(state_url: str) -> None:
+    entries = [
+        AuditEntry("lead_status", "New", "Working", "to_hubspot", "two_way", f"link-{i}")
+        for i in range(10_000)
+    ]
+    with StateStore(state_url) as store:
+        started = time.perf_counter()
+        store.commit_batch(BatchCommit(at=T0, audit=entries))
+        elapsed = time.perf_counter() - started
+        assert len(store.audit_for(limit=20_000)) == 10_000
+    assert elapsed < 4.0, f"10,000 audit rows took {elapsed:.2f} s"
