@@ -15,7 +15,7 @@ from mappings.rules import Decision as RuleDecision
 from mappings.rules import decision_fields, evaluate, explain
 from mappings.transform import from_canonical, to_canonical
 from sync.link import LinkRef, Pair, Resolution, resolve
-from sync.merge import SideState, merge_record, same
+from sync.merge import SideState, is_blank, merge_record, same
 from sync.plan import plan_side
 from sync.policies import LIFECYCLE, advance_lifecycle, implied_lifecycle, policies
 from sync.push import PushOutcome, Write, push
@@ -721,22 +721,34 @@ class Engine:
 def _changed(
     fields: dict[str, Value], current: Mapping[str, Value], creating: bool
 ) -> dict[str, Value]:
-    """Decision fields whose value differs from what the record holds (scores within 0.5 match)."""
+    """The decision fields to write: all of them when the decision changed materially, else none.
+
+    Engagement decays with time, so the score and the reasons' points drift a little on every
+    evaluation; rewriting them for that would make every run write. A decision changed
+    materially when a text field (stage, exclusion) differs or the score moved by 1 or more.
+    """
     if creating:
         return {k: v for k, v in fields.items() if v not in (None, "")}
-    out: dict[str, Value] = {}
+    material = False
     for key, value in fields.items():
         now = current.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool):
             try:
-                if now is not None and abs(float(str(now)) - float(value)) < 0.5:
+                if now is not None and abs(float(str(now)) - float(value)) < 1.0:
                     continue
             except ValueError:
                 pass
-        if same(value, now):
-            continue
-        out[key] = value
-    return out
+            material = material or not same(value, now)
+        elif is_blank(now) != is_blank(value) or (not same(value, now) and not _is_summary(key)):
+            material = True
+    if not material:
+        return {}
+    return {k: v for k, v in fields.items() if not same(v, current.get(k))}
+
+
+def _is_summary(key: str) -> bool:
+    # The readable reasons restate the score's parts: they follow the other fields.
+    return "reasons" in key.lower()
 
 
 def _salesforce_reads(ms: MappingSet, name: str) -> bool:

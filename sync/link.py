@@ -381,18 +381,25 @@ class _Resolver:
                 self.slot(link).salesforce = rec
 
     def claimed_emails(self) -> dict[str, str]:
-        """Email -> link id; a pulled HubSpot record's current email replaces the stored one."""
-        claimed: dict[str, str] = {}
+        """Email -> the link holding it; the first holder wins, in a fixed order.
+
+        Pulled HubSpot emails first, then pulled Salesforce ones, then stored ones (a pulled
+        HubSpot record's current email replaces the stored one), ties by link id.
+        """
+        held: list[tuple[int, str, str]] = []  # (priority, link id, email)
         for link in self.index.by_id.values():
             if link.link_id in self.deleted_links:
                 continue
             slot = self.slots.get(link.link_id)
-            held = [self.email(rec) for rec in slot] if slot else []
-            if slot is None or slot.hubspot is None:
-                held.append(_normalized(link.email, self.normalize))
-            for email in held:
+            hubspot = slot.hubspot if slot else None
+            salesforce = slot.salesforce if slot else None
+            stored = None if hubspot else _normalized(link.email, self.normalize)
+            for priority, email in enumerate((self.email(hubspot), self.email(salesforce), stored)):
                 if email:
-                    claimed.setdefault(email, link.link_id)
+                    held.append((priority, link.link_id, email))
+        claimed: dict[str, str] = {}
+        for _, link_id, email in sorted(held):
+            claimed.setdefault(email, link_id)
         return claimed
 
     def match_emails(self) -> None:
@@ -467,6 +474,8 @@ class _Resolver:
         need_hs: set[str] = set()
         for slot in self.slots.values():
             link = slot.link
+            if link.link_id in self.deleted_links:
+                continue  # re-pointed, then found deleted: reported in deletions only
             if link.hubspot_id and slot.hubspot is None:
                 need_hs.add(link.hubspot_id)
             if link.salesforce_id and slot.salesforce is None:

@@ -110,8 +110,13 @@ class RunLock:
                 conn.execute(self._delete_mine())
                 conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": self._key(conn)})
                 conn.commit()
+            except BaseException:
+                # Never hand a session that may still hold the lock back to the pool: drop it,
+                # and the server releases the lock with it.
+                conn.invalidate()
+                raise
             finally:
-                conn.close()  # closing ends the session, which releases the lock regardless
+                conn.close()
             return
         with self._write() as conn, conn.begin():
             conn.execute(self._delete_mine())
@@ -151,7 +156,11 @@ class RunLock:
             conn.execute(sa.delete(locks).where(locks.c.pair == self._pair))
             conn.execute(locks.insert().values(**self._row()))
             conn.commit()  # AUTOCOMMIT already wrote; this ends SQLAlchemy's autobegin
+        except LockHeld:
+            conn.close()
+            raise
         except BaseException:
+            conn.invalidate()  # it may hold the advisory lock: must not go back to the pool
             conn.close()
             raise
         self._pg_conn = conn

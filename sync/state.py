@@ -5,32 +5,45 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from connectors.base import Cursor, System, Value
 from sync.lock import LockHeld, LockLost, RunLock
-from sync.state_codec import decode_fields, decode_value, encode_fields, encode_value
+from sync.state_codec import decode_fields, encode_fields
+from sync.state_dead_letters import (
+    add_dead_letters,
+    fail_dead_letter,
+    resolve_dead_letters,
+    resolve_records,
+)
 from sync.state_models import (
-    AuditEntry,
     AuditRow,
     BatchCommit,
     DeadLetter,
     DeadLetterFailure,
     DeadLetterPolicy,
     DeadLetterStatus,
-    Decision,
     DecisionRow,
     Link,
-    NewDeadLetter,
-    Reason,
     RunRow,
     StateCounts,
     new_id,
+)
+from sync.state_rows import (
+    audit_from_row,
+    audit_row,
+    chunks,
+    dead_letter_from_row,
+    decision_from_row,
+    decision_row,
+    link_from_row,
+    link_row,
+    run_from_row,
 )
 from sync.state_schema import (
     SQLITE_BEGIN_OPTION,
@@ -50,13 +63,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LockHeld", "LockLost", "StateStore"]
 
-_IN_CHUNK = 2000  # ids per IN (...) list: well under every backend's parameter limit
-
-
-def _chunks(items: Sequence[str], size: int = _IN_CHUNK) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
 
 class StateStore:
     """The sync state of one pair, in SQLite or PostgreSQL; migrated when opened."""
@@ -73,7 +79,11 @@ class StateStore:
         self.pair = pair
         self.dead_letter_policy = dead_letter_policy or DeadLetterPolicy()
         self._engine = create_state_engine(url)
-        self.schema_version = migrate(self._engine)
+        try:
+            self.schema_version = migrate(self._engine)
+        except BaseException:
+            self._engine.dispose()
+            raise
         self._lock = RunLock(self._engine, pair, stale_after_s=lock_stale_after_s)
 
     @classmethod
@@ -151,14 +161,14 @@ class StateStore:
         if active_only:
             query = query.where(links.c.status == "active")
         with self._read() as conn:
-            return [_link(row) for row in conn.execute(query)]
+            return [link_from_row(row) for row in conn.execute(query)]
 
     def load_bases(self, link_ids: Iterable[str]) -> dict[str, dict[str, Value]]:
         """The last synced canonical values of these links (links without one are left out)."""
         ids = sorted(set(link_ids))
         bases: dict[str, dict[str, Value]] = {}
         with self._read() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 query = sa.select(snapshots.c.link_id, snapshots.c.fields).where(
                     snapshots.c.pair == self.pair, snapshots.c.link_id.in_(chunk)
                 )
@@ -221,7 +231,7 @@ class StateStore:
             .limit(limit)
         )
         with self._read() as conn:
-            return [_run(row) for row in conn.execute(query)]
+            return [run_from_row(row) for row in conn.execute(query)]
 
     # --- the commit step ---
 
@@ -237,7 +247,7 @@ class StateStore:
             self._upsert(
                 conn,
                 links,
-                [self._link_row(link, at) for link in ordered],
+                [link_row(self.pair, link, at) for link in ordered],
                 ["pair", "id"],
                 ["created_at"],
             )
@@ -266,151 +276,19 @@ class StateStore:
                 ["pair", "system", "object_type"],
             )
             if batch.audit:
-                conn.execute(audit.insert(), [self._audit_row(e, batch) for e in batch.audit])
+                rows = [audit_row(self.pair, batch.run_id, e, at) for e in batch.audit]
+                conn.execute(audit.insert(), rows)
             if batch.decisions:
-                conn.execute(
-                    decisions.insert(), [self._decision_row(d, batch) for d in batch.decisions]
-                )
-            self._add_dead_letters(conn, batch.dead_letters, at)
+                rows = [decision_row(self.pair, batch.run_id, d, at) for d in batch.decisions]
+                conn.execute(decisions.insert(), rows)
+            policy = self.dead_letter_policy
+            add_dead_letters(conn, self.pair, batch.dead_letters, at, policy)
             for failure in batch.dead_letter_failures:
-                self._fail_dead_letter(conn, failure, at, self.dead_letter_policy)
-            for chunk in _chunks(list(batch.resolved_dead_letters)):
-                conn.execute(
-                    sa.update(dead_letters)
-                    .where(dead_letters.c.pair == self.pair, dead_letters.c.id.in_(chunk))
-                    .values(status="resolved", next_attempt_at=None, updated_at=at)
-                )
-
-    def _link_row(self, link: Link, at: datetime) -> dict[str, object]:
-        return {
-            "id": link.id,
-            "pair": self.pair,
-            "hubspot_id": link.hubspot_id,
-            "salesforce_id": link.salesforce_id,
-            "salesforce_type": link.salesforce_type,
-            "email": link.email,
-            "status": link.status,
-            "reason": link.reason,
-            "created_at": link.created_at or at,
-            "updated_at": at,
-        }
-
-    def _audit_row(self, entry: AuditEntry, batch: BatchCommit) -> dict[str, object]:
-        return {
-            "pair": self.pair,
-            "run_id": batch.run_id,
-            "link_id": entry.link_id,
-            "hubspot_id": entry.hubspot_id,
-            "salesforce_id": entry.salesforce_id,
-            "field": entry.field,
-            "old": encode_value(entry.old),
-            "new": encode_value(entry.new),
-            "direction": entry.direction,
-            "rule": entry.rule,
-            "at": batch.at,
-        }
-
-    def _decision_row(self, decision: Decision, batch: BatchCommit) -> dict[str, object]:
-        return {
-            "pair": self.pair,
-            "run_id": batch.run_id,
-            "link_id": decision.link_id,
-            "email": decision.email,
-            "exclusion": decision.exclusion,
-            "score": decision.score,
-            "stage": decision.stage,
-            "fit": decision.fit,
-            "engagement": decision.engagement,
-            "reasons": [
-                {"rule": r.rule, "points": r.points, "why": r.why} for r in decision.reasons
-            ],
-            "at": batch.at,
-        }
+                fail_dead_letter(conn, self.pair, failure, at, policy)
+            resolve_dead_letters(conn, self.pair, batch.resolved_dead_letters, at)
+            resolve_records(conn, self.pair, batch.resolved_records, at)
 
     # --- dead letters ---
-
-    def _add_dead_letters(
-        self, conn: Connection, letters: Sequence[NewDeadLetter], at: datetime
-    ) -> None:
-        if not letters:
-            return
-        # A record already waiting in the dead-letter table failed again: count an attempt
-        # on that letter instead of queueing a duplicate.
-        pending: dict[tuple[str, str, str], str] = {}
-        for chunk in _chunks(sorted({letter.record_ref for letter in letters})):
-            query = sa.select(
-                dead_letters.c.id,
-                dead_letters.c.system,
-                dead_letters.c.object_type,
-                dead_letters.c.record_ref,
-            ).where(
-                dead_letters.c.pair == self.pair,
-                dead_letters.c.status == "pending",
-                dead_letters.c.record_ref.in_(chunk),
-            )
-            for dl_id, system, object_type, ref in conn.execute(query):
-                pending[(system, object_type, ref)] = dl_id
-        policy = self.dead_letter_policy
-        rows = []
-        # One record failing twice within a batch is one failure: the last one wins.
-        latest = {(x.system, x.object_type, x.record_ref): x for x in letters}
-        for key, letter in latest.items():
-            if key in pending:
-                failure = DeadLetterFailure(pending[key], letter.code, letter.message)
-                self._fail_dead_letter(conn, failure, at, policy, letter)
-                continue
-            discarded = policy.max_attempts <= 1
-            rows.append(
-                {
-                    "id": new_id(),
-                    "pair": self.pair,
-                    "system": letter.system,
-                    "object_type": letter.object_type,
-                    "record_ref": letter.record_ref,
-                    "link_id": letter.link_id,
-                    "payload": encode_fields(letter.payload),
-                    "code": letter.code,
-                    "field": letter.field,
-                    "message": letter.message,
-                    "attempts": 1,
-                    "next_attempt_at": None if discarded else at + _backoff(1, policy),
-                    "status": "discarded" if discarded else "pending",
-                    "created_at": at,
-                    "updated_at": at,
-                }
-            )
-        if rows:
-            conn.execute(dead_letters.insert(), rows)
-
-    def _fail_dead_letter(
-        self,
-        conn: Connection,
-        failure: DeadLetterFailure,
-        at: datetime,
-        policy: DeadLetterPolicy,
-        again: NewDeadLetter | None = None,
-    ) -> DeadLetter:
-        row = conn.execute(
-            sa.select(dead_letters).where(
-                dead_letters.c.pair == self.pair, dead_letters.c.id == failure.dead_letter_id
-            )
-        ).first()
-        if row is None:
-            raise KeyError(f"no dead letter {failure.dead_letter_id!r} in pair {self.pair!r}")
-        attempts = int(row.attempts) + 1
-        discarded = attempts >= policy.max_attempts
-        values: dict[str, object] = {
-            "attempts": attempts,
-            "code": failure.code,
-            "message": failure.message,
-            "status": "discarded" if discarded else "pending",
-            "next_attempt_at": None if discarded else at + _backoff(attempts, policy),
-            "updated_at": at,
-        }
-        if again is not None:  # the latest payload is what a retry must send
-            values.update(payload=encode_fields(again.payload), field=again.field)
-        conn.execute(sa.update(dead_letters).where(dead_letters.c.id == row.id).values(**values))
-        return _dead_letter({**row._asdict(), **values})
 
     def due_dead_letters(self, now: datetime, limit: int = 1000) -> list[DeadLetter]:
         """Pending dead letters whose next attempt is due, oldest due first."""
@@ -425,7 +303,7 @@ class StateStore:
             .limit(limit)
         )
         with self._read() as conn:
-            return [_dead_letter(row._asdict()) for row in conn.execute(query)]
+            return [dead_letter_from_row(row._asdict()) for row in conn.execute(query)]
 
     def dead_letter_attempt_failed(
         self,
@@ -443,8 +321,8 @@ class StateStore:
         if max_attempts is not None:
             policy = replace(policy, max_attempts=max_attempts)
         with self._write() as conn:
-            return self._fail_dead_letter(
-                conn, DeadLetterFailure(dl_id, code, message), now, policy
+            return fail_dead_letter(
+                conn, self.pair, DeadLetterFailure(dl_id, code, message), now, policy
             )
 
     def set_dead_letter_status(self, dl_id: str, status: DeadLetterStatus, now: datetime) -> None:
@@ -468,7 +346,7 @@ class StateStore:
             query = query.where(dead_letters.c.status == status)
         query = query.order_by(dead_letters.c.updated_at.desc()).limit(limit)
         with self._read() as conn:
-            return [_dead_letter(row._asdict()) for row in conn.execute(query)]
+            return [dead_letter_from_row(row._asdict()) for row in conn.execute(query)]
 
     # --- history and status ---
 
@@ -495,7 +373,7 @@ class StateStore:
             query = query.where(audit.c.field == field)
         query = query.order_by(audit.c.id).limit(limit)
         with self._read() as conn:
-            return [_audit(row) for row in conn.execute(query)]
+            return [audit_from_row(row) for row in conn.execute(query)]
 
     def decisions_for(
         self, *, link_id: str | None = None, email: str | None = None, limit: int = 100
@@ -508,7 +386,7 @@ class StateStore:
             query = query.where(decisions.c.email == email)
         query = query.order_by(decisions.c.id).limit(limit)
         with self._read() as conn:
-            return [_decision(row) for row in conn.execute(query)]
+            return [decision_from_row(row) for row in conn.execute(query)]
 
     def counts(self) -> StateCounts:
         """Totals for a status report."""
@@ -543,83 +421,3 @@ class StateStore:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _backoff(attempts: int, policy: DeadLetterPolicy) -> timedelta:
-    delay = min(policy.base_delay_s * 2 ** (attempts - 1), policy.max_delay_s)
-    return timedelta(seconds=delay)
-
-
-def _link(row: Row[Any]) -> Link:
-    return Link(
-        id=row.id,
-        hubspot_id=row.hubspot_id,
-        salesforce_id=row.salesforce_id,
-        salesforce_type=row.salesforce_type,
-        email=row.email,
-        status=row.status,
-        reason=row.reason,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _run(row: Row[Any]) -> RunRow:
-    return RunRow(
-        id=row.id,
-        pair=row.pair,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        status=row.status,
-        dry_run=bool(row.dry_run),
-        stats=dict(row.stats or {}),
-    )
-
-
-def _audit(row: Row[Any]) -> AuditRow:
-    entry = AuditEntry(
-        field=row.field,
-        old=decode_value(row.old),
-        new=decode_value(row.new),
-        direction=row.direction,
-        rule=row.rule,
-        link_id=row.link_id,
-        hubspot_id=row.hubspot_id,
-        salesforce_id=row.salesforce_id,
-    )
-    return AuditRow(id=int(row.id), run_id=row.run_id, at=row.at, entry=entry)
-
-
-def _decision(row: Row[Any]) -> DecisionRow:
-    decision = Decision(
-        link_id=row.link_id,
-        email=row.email,
-        exclusion=row.exclusion,
-        score=row.score,
-        stage=row.stage,
-        reasons=tuple(
-            Reason(str(r["rule"]), float(r["points"]), str(r["why"])) for r in row.reasons or ()
-        ),
-        fit=row.fit,
-        engagement=row.engagement,
-    )
-    return DecisionRow(id=int(row.id), run_id=row.run_id, at=row.at, decision=decision)
-
-
-def _dead_letter(row: Mapping[str, Any]) -> DeadLetter:
-    return DeadLetter(
-        id=row["id"],
-        system=cast(System, row["system"]),
-        object_type=row["object_type"],
-        record_ref=row["record_ref"],
-        payload=decode_fields(row["payload"]),
-        code=row["code"],
-        message=row["message"],
-        field=row["field"],
-        link_id=row["link_id"],
-        attempts=int(row["attempts"]),
-        next_attempt_at=row["next_attempt_at"],
-        status=row["status"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )

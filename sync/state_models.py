@@ -137,6 +137,15 @@ class NewDeadLetter:
 
 
 @dataclass(frozen=True)
+class RecordRef:
+    """A record as dead letters name it."""
+
+    system: System
+    object_type: str
+    record_ref: str
+
+
+@dataclass(frozen=True)
 class DeadLetterFailure:
     """A retried dead letter that failed again."""
 
@@ -188,6 +197,9 @@ class BatchCommit:
     dead_letters: Sequence[NewDeadLetter] = ()
     dead_letter_failures: Sequence[DeadLetterFailure] = ()
     resolved_dead_letters: Sequence[str] = ()  # dead letter ids that finally went through
+    # Records written successfully: any pending dead letter of theirs is resolved too (the
+    # record may go through in a normal run before its retry was due).
+    resolved_records: Sequence[RecordRef] = ()
 
 
 @dataclass(frozen=True)
