@@ -49,18 +49,23 @@ def main(argv: list[str] | None = None) -> int:
         evaluate(rules, to_canonical(ms, "hubspot", "contact", props), now)
     # The generated data is setup, not workload: keep the collector from rescanning it.
     gc.freeze()
+    # Best of three passes: other processes on a shared machine only ever slow a pass down.
+    best_cpu = best_wall = float("inf")
     excluded = 0
-    wall, cpu = time.perf_counter(), time.process_time()
-    for props in records:
-        canonical = to_canonical(ms, "hubspot", "contact", props)
-        decision = evaluate(rules, canonical, now)
-        excluded += decision.excluded
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    for _ in range(3):
+        excluded = 0
+        wall, cpu = time.perf_counter(), time.process_time()
+        for props in records:
+            canonical = to_canonical(ms, "hubspot", "contact", props)
+            decision = evaluate(rules, canonical, now)
+            excluded += decision.excluded
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+        best_wall = min(best_wall, time.perf_counter() - wall)
     # CPU time is the one-core figure; wall time also counts waiting for a busy machine's cores.
-    rate = len(records) / cpu
+    rate = len(records) / best_cpu
     print(
-        f"map + rules:             {cpu:6.2f} s CPU  {rate:>9,.0f} records/s"
-        f"  (wall {len(records) / wall:,.0f}/s; {excluded:,} excluded)"
+        f"map + rules:             {best_cpu:6.2f} s CPU  {rate:>9,.0f} records/s"
+        f"  (wall {len(records) / best_wall:,.0f}/s; {excluded:,} excluded)"
     )
 
     cpu = time.process_time()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from connectors.base import ChangePage, Connector, Cursor, SourceRecord, System, Value, WriteOp
@@ -30,6 +30,7 @@ from sync.state_models import (
     Decision,
     Link,
     NewDeadLetter,
+    RecordRef,
     SalesforceType,
     new_id,
 )
@@ -44,6 +45,7 @@ PULLED_TYPES: tuple[tuple[System, str], ...] = (
 )
 HUBSPOT_EXTERNAL_ID = "Leadsync_HubSpot_Id__c"
 DELETED_FLAG = "leadsync_deleted_in_salesforce"
+ARCHIVED_FLAG = "Leadsync_HubSpot_Archived__c"
 
 
 @dataclass
@@ -158,6 +160,7 @@ class Engine:
         self.report = RunReport(dry_run=dry_run)
         self.plans: list[PlannedWrite] = []  # dry run: what would be written
         self._pending_dead: list[NewDeadLetter] = []
+        self._links_by_id: dict[str, Link] = {}
 
     # -- the cycle ---------------------------------------------------------------------------
     def run(self, run_id: str, *, full: bool = False) -> RunReport:
@@ -209,6 +212,7 @@ class Engine:
         ]
         by_sf = {lk.salesforce_id: lk for lk in links if lk.salesforce_id}
         by_id = {lk.id: lk for lk in links}
+        self._links_by_id = by_id
         # Links touched without a pulled person record: an Opportunity changed, or a retry is due.
         touched: set[str] = set()
         for contact_id in pulled.opportunities:
@@ -304,12 +308,21 @@ class Engine:
                 )
             )
         deletion_writes: list[Write] = []
+        sf_deletion_writes: list[Write] = []
         deleted_links: set[str] = set()
         for d in res.deletions:
             deleted_links.add(d.link_id)
             if d.system == "salesforce" and d.counterpart_id:
                 op = WriteOp("contact", {DELETED_FLAG: True}, id=d.counterpart_id, ref=d.link_id)
                 deletion_writes.append(Write("hubspot", op, d.link_id))
+            elif d.system == "hubspot" and d.counterpart_id:
+                sf_op = WriteOp(
+                    d.counterpart_type or "Lead",
+                    {ARCHIVED_FLAG: True},
+                    id=d.counterpart_id,
+                    ref=d.link_id,
+                )
+                sf_deletion_writes.append(Write("salesforce", sf_op, d.link_id))
         pairs = [p for p in res.pairs if (p.link_id or "") not in deleted_links]
         total = len(pairs)
         first = True
@@ -321,7 +334,7 @@ class Engine:
                 pulled,
                 retried,
                 link_updates=link_updates if first else [],
-                extra_writes=deletion_writes if first else [],
+                extra_writes=deletion_writes + sf_deletion_writes if first else [],
                 retire=deleted_links if first else set(),
                 cursors=pulled.cursors if last else [],
             )
@@ -355,8 +368,8 @@ class Engine:
                 person.dead_letter_ids.extend(retried.get(key, []))
             people.append(person)
 
-        sf_writes: list[Write] = []
-        hs_writes: list[Write] = list(extra_writes)
+        sf_writes: list[Write] = [w for w in extra_writes if w.system == "salesforce"]
+        hs_writes: list[Write] = [w for w in extra_writes if w.system == "hubspot"]
         for person in people:
             self._merge(person, pulled)
             sf_write = self._plan_salesforce(person)
@@ -579,9 +592,7 @@ class Engine:
         payload: dict[str, Value],
     ) -> None:
         self.report.dead_letters += 1
-        record_ref = (
-            person.hubspot_id if system == "salesforce" else person.salesforce_id
-        ) or person.link_id
+        record_ref = _dl_ref(person, system)
         self._pending_dead.append(
             NewDeadLetter(
                 system, object_type, record_ref, payload, code, message, field_name, person.link_id
@@ -606,6 +617,7 @@ class Engine:
         self._pending_dead.clear()
         failures: list[DeadLetterFailure] = []
         resolved: list[str] = []
+        resolved_records: list[RecordRef] = []
         for write, result in [*sf_out.results, *hs_out.results]:
             person = write.person
             if result.ok or person is None:
@@ -617,9 +629,7 @@ class Engine:
             if person.dead_letter_ids:
                 failures.extend(DeadLetterFailure(i, code, message) for i in person.dead_letter_ids)
             else:
-                ref = (
-                    person.hubspot_id if write.system == "salesforce" else person.salesforce_id
-                ) or person.link_id
+                ref = _dl_ref(person, write.system)
                 dead.append(
                     NewDeadLetter(
                         write.system,
@@ -679,7 +689,13 @@ class Engine:
                     )
                 )
         for link_id in retire:
-            links.append(Link(link_id, None, None, status="retired", reason="deleted"))
+            old = self._links_by_id.get(link_id)
+            if old is not None:
+                links.append(replace(old, status="retired", reason="deleted"))
+        for write, result in [*sf_out.results, *hs_out.results]:
+            if result.ok and write.person is not None:
+                ref = _dl_ref(write.person, write.system)
+                resolved_records.append(RecordRef(write.system, write.op.object_type, ref))
         self.state.commit_batch(
             BatchCommit(
                 at=self.clock(),
@@ -692,6 +708,7 @@ class Engine:
                 dead_letters=dead,
                 dead_letter_failures=failures,
                 resolved_dead_letters=resolved,
+                resolved_records=resolved_records,
             )
         )
 
@@ -749,6 +766,13 @@ def _changed(
 def _is_summary(key: str) -> bool:
     # The readable reasons restate the score's parts: they follow the other fields.
     return "reasons" in key.lower()
+
+
+def _dl_ref(person: _Person, system: System) -> str:
+    """How a dead letter names its record: the target record, else the source (a create)."""
+    if system == "salesforce":
+        return person.salesforce_id or person.hubspot_id or person.link_id
+    return person.hubspot_id or person.salesforce_id or person.link_id
 
 
 def _salesforce_reads(ms: MappingSet, name: str) -> bool:

@@ -222,8 +222,9 @@ def resolve(
 
     Two passes: read what ``needed`` asks for (counterparts not pulled, by id; emails to look
     up on the other side before creating), then call again with those records added; stop when
-    ``needed`` asks for nothing new. An id that ``read`` did not return is best passed back as
-    a ``SourceRecord(..., deleted=True)`` so the link is reported in ``deletions``.
+    ``needed`` asks for nothing new, and act on the last pass only. An id that ``read`` did
+    not return is best passed back as a ``SourceRecord(..., deleted=True)`` so that the link
+    is reported in ``deletions``.
     """
     resolver = _Resolver(
         _Links(links),
@@ -268,11 +269,9 @@ class _Resolver:
         return self.result()
 
     def email(self, rec: SourceRecord | None) -> str | None:
-        return (
-            _normalized(rec.fields.get(self.email_fields[rec.system]), self.normalize)
-            if rec
-            else None
-        )
+        if rec is None:
+            return None
+        return _normalized(rec.fields.get(self.email_fields[rec.system]), self.normalize)
 
     def slot(self, link: LinkRef) -> _Slot:
         """The pair under construction for ``link`` (whose newest version it keeps)."""
@@ -358,6 +357,7 @@ class _Resolver:
                 )
 
     def use_stored_links(self) -> None:
+        """Put each active pulled record with its link; the rest are matched by email."""
         for rec in self.hs.values():
             if rec.deleted or rec.id in self.absorbed:
                 continue
@@ -383,8 +383,8 @@ class _Resolver:
     def claimed_emails(self) -> dict[str, str]:
         """Email -> the link holding it; the first holder wins, in a fixed order.
 
-        Pulled HubSpot emails first, then pulled Salesforce ones, then stored ones (a pulled
-        HubSpot record's current email replaces the stored one), ties by link id.
+        Pulled HubSpot emails first, then pulled Salesforce ones, then stored ones; ties by
+        link id.
         """
         held: list[tuple[int, str, str]] = []  # (priority, link id, email)
         for link in self.index.by_id.values():
@@ -393,7 +393,10 @@ class _Resolver:
             slot = self.slots.get(link.link_id)
             hubspot = slot.hubspot if slot else None
             salesforce = slot.salesforce if slot else None
-            stored = None if hubspot else _normalized(link.email, self.normalize)
+            # The stored email stands for the HubSpot record (or the Salesforce one when there
+            # is none yet); once that record is pulled, its current email replaces it.
+            stands_for = hubspot if link.hubspot_id else salesforce
+            stored = None if stands_for else _normalized(link.email, self.normalize)
             for priority, email in enumerate((self.email(hubspot), self.email(salesforce), stored)):
                 if email:
                     held.append((priority, link.link_id, email))

@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from connectors.base import System, Value
 from mappings.syncrule import SyncRule
@@ -43,11 +44,21 @@ class FieldPolicy:
 
     def writes_to(self, side: System) -> bool:
         """Whether the sync may ever write this field to ``side``."""
-        writable = self.on_hubspot if side == "hubspot" else self.on_salesforce
-        if not writable or self.rule is SyncRule.NONE:
-            return False
-        return ONE_WAY_SOURCE.get(self.rule) != side  # a one-way rule never writes its source
+        return side in self.targets
 
+    @cached_property
+    def targets(self) -> frozenset[System]:
+        """The sides the sync may write this field to (a one-way rule never writes its source)."""
+        if self.rule is SyncRule.NONE:
+            return frozenset()
+        source = ONE_WAY_SOURCE.get(self.rule)
+        flags: tuple[tuple[System, bool], ...] = (
+            ("hubspot", self.on_hubspot),
+            ("salesforce", self.on_salesforce),
+        )
+        return frozenset(side for side, writable in flags if writable and side != source)
+
+    @cached_property
     def effective_rule(self) -> SyncRule:
         """The rule as applied, given where the field can be written.
 
@@ -56,14 +67,13 @@ class FieldPolicy:
         the writable side's edit on the next sync.
         A field writable nowhere is only read (as ``none``), bar attribution (``write_once``).
         """
-        to_hubspot, to_salesforce = self.writes_to("hubspot"), self.writes_to("salesforce")
-        if not (to_hubspot or to_salesforce) and self.rule is not SyncRule.WRITE_ONCE:
+        if not self.targets and self.rule is not SyncRule.WRITE_ONCE:
             return SyncRule.NONE
         if self.rule not in TWO_SIDED and self.rule is not SyncRule.ORDERED:
             return self.rule
-        if to_hubspot and not to_salesforce:
+        if self.targets == {"hubspot"}:
             return SyncRule.SALESFORCE_TO_HUBSPOT
-        if to_salesforce and not to_hubspot:
+        if self.targets == {"salesforce"}:
             return SyncRule.HUBSPOT_TO_SALESFORCE
         return self.rule
 
@@ -118,6 +128,8 @@ def is_blank(value: Value) -> bool:
 
 def same(a: Value, b: Value) -> bool:
     """Canonical equality: all blanks are equal; bools never equal numbers; else exact ``==``."""
+    if type(a) is str and type(b) is str:
+        return a == b  # the common case; "" is the only blank string
     if is_blank(a) or is_blank(b):
         return is_blank(a) and is_blank(b)
     if isinstance(a, bool) or isinstance(b, bool):
@@ -283,7 +295,7 @@ def _resolve_none(f: _Field) -> _Outcome:
 
 
 def _resolve(f: _Field) -> _Outcome:
-    rule = f.policy.effective_rule()
+    rule = f.policy.effective_rule
     if rule is SyncRule.NONE:
         return _resolve_none(f)
     if rule in ONE_WAY_SOURCE:
@@ -301,7 +313,7 @@ def _resolve_single(
     """At most one side has the field: nothing to merge, except two cases kept consistent."""
     if policy.rule is SyncRule.WRITE_ONCE and not is_blank(base):
         return _Outcome(base)
-    source = ONE_WAY_SOURCE.get(policy.effective_rule())
+    source = ONE_WAY_SOURCE.get(policy.effective_rule)
     if source in absent and policy.blanks_propagate:
         # The source record is about to be created without this field: mirror its blank now,
         # or the next sync would erase the value and break "a second sync writes nothing".
@@ -341,6 +353,8 @@ def merge_record(
         }
         if hubspot is None or salesforce is None or len(read) < 2:
             outcome = _resolve_single(policy, old, read, absent)
+        elif same(read["hubspot"], old) and same(read["salesforce"], old):
+            outcome = _Outcome(old)  # nobody changed it: every rule keeps it (the common case)
         else:
             f = _Field(
                 policy,

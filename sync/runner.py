@@ -74,7 +74,7 @@ def run_sync(
     """One sync cycle of the configured pair; the pair's lock keeps two runs from overlapping."""
     ms = mappings or load_mappings(settings.mappings_dir)
     conns = connectors or build_connectors(settings)
-    with StateStore(settings.state_url, pair=settings.pair) as state, state.lock():
+    with StateStore.from_settings(settings) as state, state.lock():
         engine = Engine(
             ms,
             state,

@@ -119,6 +119,7 @@ def _leadsync() -> tuple[FieldSpec, ...]:
         FieldSpec("Leadsync_Reasons__c", "string", 255),
         FieldSpec("Leadsync_Exclusion__c", "string", 80),
         FieldSpec("Leadsync_HubSpot_Id__c", "string", 40, unique=True, external_id=True),
+        FieldSpec("Leadsync_HubSpot_Archived__c", "boolean", default=False),
     )
 
 
