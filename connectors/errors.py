@@ -114,6 +114,7 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     ErrorRule(ErrorKind.AUTH, "salesforce", code="API_DISABLED_FOR_ORG"),
     ErrorRule(ErrorKind.AUTH, "salesforce", code="INSUFFICIENT_ACCESS"),
     ErrorRule(ErrorKind.AUTH, "hubspot", code="INVALID_AUTHENTICATION"),
+    ErrorRule(ErrorKind.AUTH, code="SSL_CERTIFICATE"),  # wrong CA: retrying cannot help
     ErrorRule(ErrorKind.AUTH, "hubspot", code="MISSING_SCOPES"),
     ErrorRule(ErrorKind.RATE_LIMITED, status=429),
     ErrorRule(ErrorKind.RETRY, status=0),

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import hubspot
 import urllib3
@@ -33,14 +33,12 @@ from connectors.errors import (
     RecordRejectedError,
     build_error,
 )
+from connectors.hubspot_changes import LIST_LIMIT, ContactChanges
 from connectors.hubspot_read import (
-    MODIFIED,
     OBJECT_TYPE,
-    OverlapCursor,
     parse_contact,
     parse_datetime,
     parse_properties_schema,
-    seen_key,
     to_ms,
 )
 from connectors.hubspot_write import (
@@ -55,12 +53,24 @@ from connectors.ratelimit import RollingWindowLimiter
 from connectors.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
-SEARCH_LIMIT = 200
-LIST_LIMIT = 100
-WINDOW_TARGET = 1_000  # contacts a search window should match (the cap is 10,000)
-WINDOW_START_MS = 3_600_000
-WINDOW_MAX_MS = 30 * 86_400_000
 Json = dict[str, Any]
+
+
+class PropertyDefinition(Protocol):
+    """A contact property to create (mappings.check.PropertySpec has this shape)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def field_type(self) -> str: ...
+    @property
+    def group_name(self) -> str: ...
+    @property
+    def options(self) -> tuple[str, ...]: ...
 
 
 class HubSpotConnector:
@@ -134,14 +144,13 @@ class HubSpotConnector:
                 if search:
                     stack.enter_context(self._search_limiter)
                 stack.enter_context(self._limiter)
-                with self._lock:
-                    self._calls += 1
                 try:
                     response = fn(self._timeout_s)
                     body = response.data
                     self._note_usage(response.headers)
                 except (ApiException, PropertiesApiException) as exc:
-                    self._note_usage(exc.headers or {})
+                    if exc.status:
+                        self._note_usage(exc.headers or {})
                     raise self._translate(exc) from exc
                 except urllib3.exceptions.HTTPError as exc:
                     raise _network_error(exc) from exc
@@ -153,6 +162,9 @@ class HubSpotConnector:
         return self._retry.call(attempt, safe=safe, on_retry=self._count_retry)
 
     def _note_usage(self, headers: Mapping[str, str]) -> None:
+        """Count one answered request and read the daily allowance from its headers."""
+        with self._lock:
+            self._calls += 1
         daily = headers.get("X-HubSpot-RateLimit-Daily")
         remaining = headers.get("X-HubSpot-RateLimit-Daily-Remaining")
         if daily and remaining and daily.isdigit() and remaining.isdigit():
@@ -168,6 +180,8 @@ class HubSpotConnector:
         body = body if isinstance(body, dict) else {}
         code = str(body.get("policyName") or body.get("category") or body.get("errorType") or "")
         message = str(body.get("message") or exc.reason or "")[:500]
+        if status == 0 and "CERTIFICATE_VERIFY_FAILED" in message:
+            code = "SSL_CERTIFICATE"
         wait_s: float | None = None
         headers = exc.headers or {}
         if status == 429:
@@ -207,136 +221,42 @@ class HubSpotConnector:
     def changes(
         self, object_type: str, since: Cursor, *, full: bool = False
     ) -> Iterator[ChangePage]:
-        """Changed contacts since the cursor; ``full`` lists everything (archived too)."""
+        """Changed contacts since the cursor; ``full`` (or no cursor yet) lists everything."""
         self._check_object(object_type)
         started_ms = to_ms(self._clock())
-        if full:
-            yield from self._full(started_ms)
+        reader = ContactChanges(
+            search=self._search_call,
+            list_page=self._list_page,
+            parse=self._parse,
+            properties=self.properties,
+            index_delay_s=self._index_delay_s,
+        )
+        if full or since.value is None:
+            yield from reader.full(started_ms)
         else:
-            yield from self._incremental(since, started_ms)
+            yield from reader.incremental(since, started_ms)
 
-    def _list(self, *, archived: bool) -> Iterator[list[SourceRecord]]:
-        after: str | None = None
-        props = self.properties()
-        while True:
-            kwargs: dict[str, Any] = {
-                "limit": LIST_LIMIT,
-                "properties": props,
-                "archived": archived,
-            }
-            if after:
-                kwargs["after"] = after
-            page = self._call(
-                lambda t, kw=kwargs: self._basic.get_page(  # type: ignore[misc]
-                    **kw, _preload_content=False, _request_timeout=t
-                ),
-                safe=True,
-            )
-            yield [self._parse(raw) for raw in page.get("results", [])]
-            after = ((page.get("paging") or {}).get("next") or {}).get("after")
-            if not after:
-                return
-
-    def _full(self, started_ms: int) -> Iterator[ChangePage]:
-        tracker = OverlapCursor(Cursor(), self._index_delay_s)
-        for archived in (False, True):
-            for records in self._list(archived=archived):
-                yield ChangePage(records=tracker.accept(records), cursor=Cursor())
-        # Anything changed after the scan began may have been passed by: cap the cursor there.
-        yield ChangePage(records=[], cursor=tracker.cursor(cap_ms=started_ms))
-
-    def _incremental(self, since: Cursor, started_ms: int) -> Iterator[ChangePage]:
-        tracker = OverlapCursor(since, self._index_delay_s)
-        low = tracker.start_ms()
-        # Archived contacts never show in search: list them, keep those archived in the window.
-        archived: list[SourceRecord] = []
-        for records in self._list(archived=True):
-            for record in records:
-                ms = to_ms(record.modified_at)
-                if low <= ms <= started_ms and record.deleted:
-                    archived.append(record)
-        archived = [r for r in archived if seen_key(r) not in tracker.seen]
-        if archived:
-            yield ChangePage(records=archived, cursor=since)
-        for records in self._search_window(low, started_ms):
-            yield ChangePage(records=tracker.accept(records), cursor=tracker.cursor())
-        for record in archived:
-            tracker.seen.add(seen_key(record))
-            tracker.note(seen_key(record), to_ms(record.modified_at))
-        yield ChangePage(records=[], cursor=tracker.cursor())
-
-    def _search_window(self, low_ms: int, high_ms: int) -> Iterator[list[SourceRecord]]:
-        """Every contact modified in [low, high]: time windows read by keyset pages.
-
-        No query pages with ``after``: each one restarts at the newest value read, so neither
-        the 10,000-result cap nor a record leaving the window mid-read (offsets shifting) can
-        make a page skip anything. Windows are sized from the ``total`` the server reports so
-        each query matches about WINDOW_TARGET contacts (cheap for the server), and split
-        further by time when a window holds more.
-        """
-        props = self.properties()
-        start, width = low_ms, WINDOW_START_MS
-        while start <= high_ms:
-            end = min(high_ms, start + width)
-            page, _, total = self._search_page(start, end, props)
-            records = [self._parse(raw) for raw in page]
-            yield records
-            width = max(
-                1, min(WINDOW_MAX_MS, int((end - start + 1) * WINDOW_TARGET / max(total, 1)))
-            )
-            if len(page) < SEARCH_LIMIT:
-                start = end + 1  # the window is exhausted
-                continue
-            last_ms = to_ms(records[-1].modified_at)
-            if last_ms == start:
-                # A whole page shares one millisecond: read that instant by offset, then move on.
-                yield from self._search_instant(start, props)
-                start += 1
-            else:
-                start = last_ms
-
-    def _search_page(
-        self,
-        low_ms: int,
-        high_ms: int,
-        props: list[str],
-        *,
-        after: str | None = None,
-        exact: bool = False,
-    ) -> tuple[list[Json], str | None, int]:
-        if exact:
-            filters = [{"propertyName": MODIFIED, "operator": "EQ", "value": str(low_ms)}]
-        else:
-            filters = [
-                {"propertyName": MODIFIED, "operator": "GTE", "value": str(low_ms)},
-                {"propertyName": MODIFIED, "operator": "LTE", "value": str(high_ms)},
-            ]
-        body: Json = {
-            "filterGroups": [{"filters": filters}],
-            "sorts": [{"propertyName": MODIFIED, "direction": "ASCENDING"}],
-            "properties": props,
-            "limit": SEARCH_LIMIT,
+    def _list_page(self, archived: bool, after: str | None) -> Json:
+        kwargs: dict[str, Any] = {
+            "limit": LIST_LIMIT,
+            "properties": self.properties(),
+            "archived": archived,
         }
         if after:
-            body["after"] = after
-        answer = self._call(
+            kwargs["after"] = after
+        return self._call(
+            lambda t: self._basic.get_page(**kwargs, _preload_content=False, _request_timeout=t),
+            safe=True,
+        )
+
+    def _search_call(self, body: Json) -> Json:
+        return self._call(
             lambda t: self._search.do_search(
                 public_object_search_request=body, _preload_content=False, _request_timeout=t
             ),
             safe=True,
             search=True,
         )
-        after = ((answer.get("paging") or {}).get("next") or {}).get("after")
-        results: list[Json] = answer.get("results", [])
-        return results, after, int(answer.get("total") or len(results))
-
-    def _search_instant(self, ms: int, props: list[str]) -> Iterator[list[SourceRecord]]:
-        after: str | None = None
-        while True:
-            page, after, _ = self._search_page(ms, ms, props, after=after, exact=True)
-            yield [self._parse(raw) for raw in page]
-            if not after or len(page) < SEARCH_LIMIT:
-                return
 
     def read(self, object_type: str, ids: Sequence[str]) -> list[SourceRecord]:
         """Contacts by id (batch read, 100 a call); missing ids are left out."""
@@ -421,6 +341,33 @@ class HubSpotConnector:
             self._schema = parse_properties_schema(answer.get("results", []))
         return self._schema
 
+    def create_properties(self, specs: Sequence[PropertyDefinition]) -> None:
+        """Create contact properties (``leadsync check --fix``); existing ones are left alone."""
+        for spec in specs:
+            body: dict[str, object] = {
+                "name": spec.name,
+                "label": spec.label,
+                "type": spec.type,
+                "fieldType": spec.field_type,
+                "groupName": spec.group_name,
+            }
+            if spec.options:
+                body["options"] = [
+                    {"label": o, "value": o, "displayOrder": i, "hidden": False}
+                    for i, o in enumerate(spec.options)
+                ]
+            try:
+                self._call(
+                    lambda t, body=body: self._properties.create(  # type: ignore[misc]
+                        "contacts", body, _preload_content=False, _request_timeout=t
+                    ),
+                    safe=False,
+                )
+            except RecordRejectedError as exc:
+                if "409" not in str(exc) and "exists" not in str(exc).lower():
+                    raise
+        self._schema = None  # describe again next time
+
     def usage(self) -> ApiUsage:
         """Calls made by this connector and the portal's daily usage from the rate-limit headers."""
         with self._lock:
@@ -436,6 +383,8 @@ class HubSpotConnector:
 
 def _network_error(exc: urllib3.exceptions.HTTPError) -> ConnectorError:
     reason = getattr(exc, "reason", None) or exc
+    if isinstance(reason, urllib3.exceptions.SSLError):
+        return build_error("hubspot", 0, "SSL_CERTIFICATE", "TLS verification failed")
     never_sent = isinstance(
         reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError
     )

@@ -133,6 +133,10 @@ class SalesforceConnector:
                 return fn()
             except SalesforceError as exc:
                 raise _translate(exc) from exc
+            except requests.exceptions.SSLError as exc:
+                raise build_error(
+                    "salesforce", 0, "SSL_CERTIFICATE", "TLS verification failed"
+                ) from exc
             except requests.RequestException as exc:
                 # A connection that never opened cannot have written anything.
                 applied = not isinstance(exc, requests.ConnectTimeout)

@@ -80,7 +80,7 @@ class FieldPolicy:
 
 @dataclass(frozen=True)
 class SideState:
-    """One side's canonical values now; a field missing from ``values`` is not on that record."""
+    """One side's canonical values now; a field its record lacks is left out of ``values``."""
 
     values: Mapping[str, Value]
     modified_at: datetime | None
@@ -289,15 +289,15 @@ def _resolve_ordered(f: _Field) -> _Outcome:
     return _Outcome(f.value(winner), winner=winner, conflict=conflict, rejections=rejections)
 
 
-def _resolve_none(f: _Field) -> _Outcome:
-    """Not synced: expose one value for the rules (Salesforce's unless blank) and write nothing."""
-    return _Outcome(f.hubspot if is_blank(f.salesforce) else f.salesforce)
+def _exposed(read: Mapping[System, Value], base: Value) -> _Outcome:
+    """Not synced: one value for the rules (Salesforce's unless blank), nothing written."""
+    salesforce, hubspot = read.get("salesforce"), read.get("hubspot")
+    if not is_blank(salesforce) or ("salesforce" in read and "hubspot" not in read):
+        return _Outcome(salesforce)
+    return _Outcome(hubspot if "hubspot" in read else base)
 
 
-def _resolve(f: _Field) -> _Outcome:
-    rule = f.policy.effective_rule
-    if rule is SyncRule.NONE:
-        return _resolve_none(f)
+def _resolve(f: _Field, rule: SyncRule) -> _Outcome:
     if rule in ONE_WAY_SOURCE:
         return _resolve_one_way(f, ONE_WAY_SOURCE[rule])
     if rule is SyncRule.WRITE_ONCE:
@@ -307,17 +307,16 @@ def _resolve(f: _Field) -> _Outcome:
     return _resolve_two_sided(f)
 
 
-def _resolve_single(
-    policy: FieldPolicy, base: Value, read: Mapping[System, Value], absent: Sequence[System]
+def _resolve_create(
+    policy: FieldPolicy, base: Value, read: Mapping[System, Value], absent: System
 ) -> _Outcome:
-    """At most one side has the field: nothing to merge, except two cases kept consistent."""
+    """A record on one side only: its value, bar a one-way source about to be created blank."""
     if policy.rule is SyncRule.WRITE_ONCE and not is_blank(base):
         return _Outcome(base)
-    source = ONE_WAY_SOURCE.get(policy.effective_rule)
-    if source in absent and policy.blanks_propagate:
+    if ONE_WAY_SOURCE.get(policy.effective_rule) == absent and policy.blanks_propagate:
         # The source record is about to be created without this field: mirror its blank now,
         # or the next sync would erase the value and break "a second sync writes nothing".
-        return _Outcome(None, winner=source)
+        return _Outcome(None, winner=absent)
     if not read:
         return _Outcome(base)
     ((side, value),) = read.items()
@@ -332,17 +331,16 @@ def merge_record(
 ) -> MergeResult:
     """Merge one linked record field by field; ``None`` for a side means the record is absent.
 
-    A side's value counts only when its record has the field. With one side absent the merged
-    record is that side's values (a create), except that a one-way field whose source is the
-    absent side mirrors its blank when blanks propagate. A field only one record has takes
-    that record's value: there is nothing to merge it with.
+    A record that lacks a field (a Contact has no Company) left it unchanged: it counts as
+    base. With one side absent the merged record is that side's values (a create), except
+    that a one-way field whose source is the absent side mirrors its blank when blanks
+    propagate. Fields of rule ``none`` (or writable nowhere) expose the current value.
     """
     values: dict[str, Value] = {}
     conflicts: list[Conflict] = []
     rejections: list[Rejection] = []
     changed_from: dict[str, System] = {}
     states = {"hubspot": hubspot, "salesforce": salesforce}
-    absent = [side for side in SIDES if states[side] is None]
     for policy in policies:
         name = policy.name
         old = base.get(name)
@@ -351,20 +349,30 @@ def merge_record(
             for side in SIDES
             if (state := states[side]) is not None and name in state.values
         }
-        if hubspot is None or salesforce is None or len(read) < 2:
-            outcome = _resolve_single(policy, old, read, absent)
-        elif same(read["hubspot"], old) and same(read["salesforce"], old):
+        # Rules that need both values (flowing from a read-only side) fall back to the
+        # declared rule when one record lacks the field.
+        rule = policy.effective_rule
+        if len(read) < 2 and rule is not SyncRule.NONE:
+            rule = policy.rule
+        if hubspot is None or salesforce is None:
+            outcome = _resolve_create(
+                policy, old, read, "hubspot" if hubspot is None else "salesforce"
+            )
+        elif rule is SyncRule.NONE:
+            outcome = _exposed(read, old)
+        elif not read or all(same(value, old) for value in read.values()):
             outcome = _Outcome(old)  # nobody changed it: every rule keeps it (the common case)
         else:
+            # A record without the field (a Contact has no Company) left it unchanged.
             f = _Field(
                 policy,
                 old,
-                read["hubspot"],
-                read["salesforce"],
+                read.get("hubspot", old),
+                read.get("salesforce", old),
                 hubspot.modified_at,
                 salesforce.modified_at,
             )
-            outcome = _resolve(f)
+            outcome = _resolve(f, rule)
             if outcome.conflict:
                 conflicts.append(
                     Conflict(
