@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from connectors.base import ChangePage, Connector, Cursor, SourceRecord, System, Value, WriteOp
 from connectors.errors import AuthConfigError, QuotaExhaustedError
@@ -46,6 +46,7 @@ PULLED_TYPES: tuple[tuple[System, str], ...] = (
 HUBSPOT_EXTERNAL_ID = "Leadsync_HubSpot_Id__c"
 DELETED_FLAG = "leadsync_deleted_in_salesforce"
 ARCHIVED_FLAG = "Leadsync_HubSpot_Archived__c"
+CURSOR_SKEW_MARGIN = timedelta(minutes=5)
 
 
 @dataclass
@@ -198,6 +199,10 @@ class Engine:
                     if rec.object_type != "Opportunity":
                         self.report.pulled.add(system)
                 last = page.cursor
+            if (last is None or last.value is None) and since.value is None:
+                # Nothing there yet: start the next run's incremental read from now (less a
+                # margin for clock skew), or it would backfill again and miss deletions.
+                last = Cursor(value=self.now - CURSOR_SKEW_MARGIN)
             if last is not None:
                 pulled.cursors.append(CursorUpdate(system, object_type, last))
         return pulled
@@ -390,6 +395,8 @@ class Engine:
             owner = by_key.get(write.key)
             if owner is not None:
                 self._after_write(owner, "salesforce", write, result.ok, result.id, result.created)
+            elif result.ok:
+                self.report.updated.add("salesforce")  # a deletion or archive flag
         self._read_back_created(people, sf_out)
         for person in people:
             hs_write = self._plan_hubspot(person)
@@ -400,6 +407,8 @@ class Engine:
             owner = by_key.get(write.key)
             if owner is not None:
                 self._after_write(owner, "hubspot", write, result.ok, result.id, result.created)
+            elif result.ok:
+                self.report.updated.add("hubspot")  # a deletion or archive flag
         self._commit(people, sf_out, hs_out, link_updates, retire, cursors)
 
     def _read_back_created(self, people: Sequence[_Person], sf_out: PushOutcome) -> None:
@@ -479,6 +488,10 @@ class Engine:
         creating = person.salesforce_id is None
         if creating and (decision.excluded or not person.hubspot_id):
             return None  # an excluded record is never created in the CRM
+        hs_raw = person.pair.hubspot.fields if person.pair.hubspot else {}
+        if creating and hs_raw.get(DELETED_FLAG) in (True, "true"):
+            self.report.skip("deleted in Salesforce; not re-created")
+            return None
         object_type = person.salesforce_type or self.create_type
         current = None if creating else person.salesforce_now
         planned = plan_side(self.policies, person.values, current, "salesforce")
@@ -516,7 +529,32 @@ class Engine:
                 external_id=person.hubspot_id,
                 ref=person.link_id,
             )
-        return Write("salesforce", op, person.link_id, planned=frozenset(planned), person=person)
+        return Write(
+            "salesforce",
+            op,
+            person.link_id,
+            planned=frozenset(planned),
+            person=person,
+            record_ref=_dl_ref(person, "salesforce"),
+        )
+
+    def _unsaved_reads(self, person: _Person, raw_now: Mapping[str, Value]) -> dict[str, Value]:
+        """Values read from a HubSpot property leadsync does not own, not yet kept in its own.
+
+        The original source is read from hs_analytics_source (HubSpot's tracking) until
+        leadsync_original_source holds it; HubSpot may re-attribute a contact later, so the
+        value is saved in leadsync's property once, the first time it is seen.
+        """
+        out: dict[str, Value] = {}
+        for fm in self.ms.fields:
+            target = fm.hubspot_write
+            if not fm.writes_to("hubspot") or len(fm.hubspot_read) < 2:
+                continue
+            if fm.hubspot_read[0] == target:
+                value = person.values.get(fm.name)
+                if not is_blank(value) and is_blank(raw_now.get(target)):
+                    out[fm.name] = value
+        return out
 
     def _plan_hubspot(self, person: _Person) -> Write | None:
         decision = person.decision
@@ -524,6 +562,9 @@ class Engine:
         creating = person.hubspot_id is None
         current = None if creating else person.hubspot_now
         planned = plan_side(self.policies, person.values, current, "hubspot")
+        raw_now = person.pair.hubspot.fields if person.pair.hubspot else {}
+        if not creating:
+            planned.update(self._unsaved_reads(person, raw_now))
         out = from_canonical(self.ms, "hubspot", "contact", planned, creating=creating)
         if out.errors:
             err = out.errors[0]
@@ -532,7 +573,6 @@ class Engine:
             )
             return None
         fields = dict(out.fields)
-        raw_now = person.pair.hubspot.fields if person.pair.hubspot else {}
         fields.update(
             _changed(decision_fields(self.ms.rules, decision, "hubspot"), raw_now, creating)
         )
@@ -549,7 +589,14 @@ class Engine:
             external_id=str(email) if creating else None,
             ref=person.link_id,
         )
-        return Write("hubspot", op, person.link_id, planned=frozenset(planned), person=person)
+        return Write(
+            "hubspot",
+            op,
+            person.link_id,
+            planned=frozenset(planned),
+            person=person,
+            record_ref=_dl_ref(person, "hubspot"),
+        )
 
     def _after_write(
         self,
@@ -628,8 +675,9 @@ class Engine:
             fld = err.fields[0] if err and err.fields else None
             if person.dead_letter_ids:
                 failures.extend(DeadLetterFailure(i, code, message) for i in person.dead_letter_ids)
+                self.report.dead_letters += 1
             else:
-                ref = _dl_ref(person, write.system)
+                ref = write.record_ref or _dl_ref(person, write.system)
                 dead.append(
                     NewDeadLetter(
                         write.system,
@@ -694,7 +742,7 @@ class Engine:
                 links.append(replace(old, status="retired", reason="deleted"))
         for write, result in [*sf_out.results, *hs_out.results]:
             if result.ok and write.person is not None:
-                ref = _dl_ref(write.person, write.system)
+                ref = write.record_ref or _dl_ref(write.person, write.system)
                 resolved_records.append(RecordRef(write.system, write.op.object_type, ref))
         self.state.commit_batch(
             BatchCommit(

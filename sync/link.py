@@ -20,6 +20,9 @@ class LinkRef:
     salesforce_id: str | None
     salesforce_type: str | None
     email: str | None
+    # A retired link (its counterpart was deleted, or it lost a merge / conversion) pairs
+    # nothing, but its records are neither re-created on the other side nor linked anew.
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,12 +230,15 @@ def resolve(
     is reported in ``deletions``.
     """
     resolver = _Resolver(
-        _Links(links),
+        _Links(link for link in links if not link.retired),
         _latest(hubspot),
         _latest(salesforce),
         normalize_email,
         {"hubspot": hubspot_email_field, "salesforce": salesforce_email_field},
     )
+    for link in links:
+        if link.retired:
+            resolver.retired_ids.update(i for i in (link.hubspot_id, link.salesforce_id) if i)
     return resolver.run()
 
 
@@ -253,6 +259,7 @@ class _Resolver:
     absorbed: set[str] = field(default_factory=set)  # HubSpot ids merged into another contact
     converted: set[str] = field(default_factory=set)  # converted Lead ids
     deleted_links: set[str] = field(default_factory=set)
+    retired_ids: set[str] = field(default_factory=set)  # records of retired links
     slots: dict[str, _Slot] = field(default_factory=dict)
     loose: list[SourceRecord] = field(default_factory=list)  # pulled, active, not linked
     new_pairs: list[Pair] = field(default_factory=list)
@@ -286,10 +293,22 @@ class _Resolver:
         self.slot(after)
         return after
 
-    def retire(self, kept: LinkRef, retired: LinkRef, reason: str) -> None:
+    def retire(self, kept: LinkRef, retired: LinkRef, side: System, reason: str) -> None:
+        """Drop ``retired``; its record on ``side`` is now a duplicate of ``kept``'s."""
         self.index.remove(retired.link_id)
         self.slots.pop(retired.link_id, None)
         self.collisions.append(Collision(kept.link_id, retired, reason))
+        self.retired_ids.update(i for i in (retired.hubspot_id, retired.salesforce_id) if i)
+        if side == "hubspot":
+            dup = (retired.hubspot_id, "contact", kept.hubspot_id)
+        else:
+            dup = (retired.salesforce_id, retired.salesforce_type or "Lead", kept.salesforce_id)
+        record_id, object_type, kept_id = dup
+        if record_id and kept_id:
+            email = _normalized(retired.email, self.normalize) or ""
+            self.duplicates.append(
+                Duplicate(email, side, object_type, record_id, kept_id, kept.link_id, reason)
+            )
 
     def follow_merges(self) -> None:
         """HubSpot merges: survivors list the absorbed ids; their links move to the survivor."""
@@ -312,7 +331,8 @@ class _Resolver:
             old_id, new_id = link.hubspot_id, final(link.hubspot_id)
             survivor = self.index.by_hubspot.get(new_id)
             if survivor is not None and survivor.link_id != link.link_id:
-                self.retire(survivor, link, f"HubSpot merged {old_id} into {new_id}; both linked")
+                reason = f"HubSpot merged {old_id} into {new_id}; both were linked"
+                self.retire(survivor, link, "salesforce", reason)
             else:
                 self.repoint(link, "hubspot_merge", replace(link, hubspot_id=new_id))
 
@@ -332,7 +352,8 @@ class _Resolver:
                 continue
             holder = self.index.by_salesforce.get(contact_id)
             if holder is not None and holder.link_id != link.link_id:
-                self.retire(holder, link, f"Lead {rec.id} converted to linked {contact_id}")
+                reason = f"Lead {rec.id} converted into {contact_id}, already linked"
+                self.retire(holder, link, "hubspot", reason)
             else:
                 after = replace(link, salesforce_id=contact_id, salesforce_type="Contact")
                 self.repoint(link, "lead_conversion", after)
@@ -413,7 +434,10 @@ class _Resolver:
         )
         for rec in self.loose:
             email = self.email(rec)
-            if email is None:
+            if rec.id in self.retired_ids:
+                reason = "its link was retired (counterpart deleted, merged or converted)"
+                self.skipped.append(Skipped(rec.system, rec.object_type, rec.id, reason))
+            elif email is None:
                 reason = "no usable email and no stored link"
                 self.skipped.append(Skipped(rec.system, rec.object_type, rec.id, reason))
             else:

@@ -22,6 +22,7 @@ class Write:
     key: str  # link id
     planned: frozenset[str] = frozenset()
     person: _Person | None = None
+    record_ref: str = ""  # how a dead letter names the record (fixed before the write)
 
 
 @dataclass
