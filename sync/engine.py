@@ -210,11 +210,20 @@ class Engine:
     def _resolve(
         self, pulled: Pulled, dead: Sequence[DeadLetter]
     ) -> tuple[Resolution, dict[str, list[str]]]:
-        links = self.state.load_links(active_only=True)
+        every = self.state.load_links()
+        # Retired links are passed too: their records are neither re-created nor re-linked.
         refs = [
-            LinkRef(lk.id, lk.hubspot_id, lk.salesforce_id, lk.salesforce_type, lk.email)
-            for lk in links
+            LinkRef(
+                lk.id,
+                lk.hubspot_id,
+                lk.salesforce_id,
+                lk.salesforce_type,
+                lk.email,
+                retired=lk.status != "active",
+            )
+            for lk in every
         ]
+        links = [lk for lk in every if lk.status == "active"]
         by_sf = {lk.salesforce_id: lk for lk in links if lk.salesforce_id}
         by_id = {lk.id: lk for lk in links}
         self._links_by_id = by_id
