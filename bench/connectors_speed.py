@@ -131,7 +131,7 @@ def main() -> None:
             "salesforce",
             "write (Bulk 2.0 upsert)",
             n,
-            n,
+            0,  # a job, not a batch size: no per-record minimum
             bulk.usage,
             lambda: sum(r.ok for r in bulk.write(updates)),
         )

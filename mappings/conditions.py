@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from connectors.base import Value
 from mappings.errors import Issue, nearest
@@ -98,29 +100,48 @@ def _comparable(value: Value, arg: Value) -> tuple[object, object] | None:
     return None
 
 
-_ORDER: dict[str, Callable[[object, object], bool]] = {
-    "lt": lambda a, b: a < b,  # type: ignore[operator]
-    "lte": lambda a, b: a <= b,  # type: ignore[operator]
-    "gt": lambda a, b: a > b,  # type: ignore[operator]
-    "gte": lambda a, b: a >= b,  # type: ignore[operator]
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
 }
 
+# The closures below inline case folding and the common numeric case rather than call helpers:
+# rules run per record, and a Python call costs more than the comparison itself.
 
-def _op(name: str, arg: object, get: Getter, scope: Scope, loc: Loc) -> Condition | None:
-    """One operator applied to a subject; None (and an issue) when the argument is wrong."""
+
+def _op(
+    name: str, arg: object, get: Getter, scope: Scope, loc: Loc, field: str | None = None
+) -> Condition | None:
+    """One operator applied to a subject; None (and an issue) when the argument is wrong.
+
+    ``field`` names a canonical field subject: the hot closures read it from the record
+    directly instead of calling ``get``.
+    """
     if name in ("eq", "ne"):
         want = _fold(arg)  # type: ignore[arg-type]
-        if name == "eq":
-            return lambda ctx: _fold(get(ctx)) == want
-        return lambda ctx: _fold(get(ctx)) != want
+        negate = name == "ne"
+
+        def equal(ctx: Context) -> bool:
+            value = ctx.record.get(field) if field is not None else get(ctx)
+            if isinstance(value, str):
+                value = value.casefold()
+            return (value == want) is not negate
+
+        return equal
     if name in _ORDER:
         compare = _ORDER[name]
         if _comparable(1.0, arg) is None and _as_datetime(arg) is None:  # type: ignore[arg-type]
             scope.error(loc, f"{name} needs a number or a date, got {arg!r}")
             return None
+        numeric = isinstance(arg, int | float)
 
         def ordered(ctx: Context) -> bool:
-            pair = _comparable(get(ctx), arg)  # type: ignore[arg-type]
+            value = ctx.record.get(field) if field is not None else get(ctx)
+            if numeric and (value.__class__ is float or value.__class__ is int):
+                return compare(value, arg)
+            pair = _comparable(value, arg)  # type: ignore[arg-type]
             return pair is not None and compare(*pair)
 
         return ordered
@@ -129,17 +150,29 @@ def _op(name: str, arg: object, get: Getter, scope: Scope, loc: Loc) -> Conditio
             scope.error(loc, f"{name} needs a list of values")
             return None
         options = frozenset(_fold(a) for a in arg)
-        if name == "in":
-            return lambda ctx: _fold(get(ctx)) in options
-        return lambda ctx: _fold(get(ctx)) not in options
+        outside = name == "not_in"
+
+        def among(ctx: Context) -> bool:
+            value = ctx.record.get(field) if field is not None else get(ctx)
+            if isinstance(value, str):
+                value = value.casefold()
+            return (value in options) is not outside
+
+        return among
     if name in ("in_list", "not_in_list"):
         if not isinstance(arg, str) or arg not in scope.lists:
             scope.error(loc, f"unknown list {arg!r}", nearest(str(arg), scope.lists))
             return None
         entries = scope.lists[arg]
-        if name == "in_list":
-            return lambda ctx: _fold(get(ctx)) in entries
-        return lambda ctx: _fold(get(ctx)) not in entries
+        off_list = name == "not_in_list"
+
+        def listed(ctx: Context) -> bool:
+            value = ctx.record.get(field) if field is not None else get(ctx)
+            if isinstance(value, str):
+                value = value.casefold()
+            return (value in entries) is not off_list
+
+        return listed
     if name in ("contains", "not_contains", "starts_with", "ends_with"):
         if not isinstance(arg, str):
             scope.error(loc, f"{name} needs text")
@@ -161,13 +194,25 @@ def _op(name: str, arg: object, get: Getter, scope: Scope, loc: Loc) -> Conditio
         except re.error as exc:
             scope.error(loc, f"bad regular expression: {exc}")
             return None
-        return lambda ctx: isinstance(v := get(ctx), str) and pattern.search(v) is not None
+        search = pattern.search
+
+        def matching(ctx: Context) -> bool:
+            value = ctx.record.get(field) if field is not None else get(ctx)
+            return isinstance(value, str) and search(value) is not None
+
+        return matching
     if name in ("blank", "present"):
         if not isinstance(arg, bool):
             scope.error(loc, f"{name} needs true or false")
             return None
         want_blank = arg if name == "blank" else not arg
-        return lambda ctx: _blank(get(ctx)) is want_blank
+
+        def blankness(ctx: Context) -> bool:
+            value = ctx.record.get(field) if field is not None else get(ctx)
+            is_blank = value is None or (isinstance(value, str) and (not value or value.isspace()))
+            return is_blank is want_blank
+
+        return blankness
     if name in ("within_days", "older_than_days"):
         if isinstance(arg, bool) or not isinstance(arg, int | float) or arg < 0:
             scope.error(loc, f"{name} needs a number of days")
@@ -205,15 +250,32 @@ def _test(subject: str, test: object, scope: Scope, loc: Loc) -> Condition | Non
     get = subject_getter(subject, scope, loc)
     if get is None:
         return None
+    field = subject if subject in scope.fields and subject not in FACTS else None
     if isinstance(test, dict):
-        parts = [_op(str(op), arg, get, scope, (*loc, op)) for op, arg in test.items()]
+        parts = [_op(str(op), arg, get, scope, (*loc, op), field) for op, arg in test.items()]
         if not parts:
             scope.error(loc, f"no operator for {subject!r}")
             return None
         return _all(parts) if None not in parts else None
     if isinstance(test, list):
-        return _op("in", test, get, scope, loc)
-    return _op("eq", test, get, scope, loc)
+        return _op("in", test, get, scope, loc, field)
+    if isinstance(test, bool) and subject in FACTS:
+        return _fact_is(subject, test)
+    return _op("eq", test, get, scope, loc, field)
+
+
+def _fact_is(name: str, want: bool) -> Condition:
+    """``{fact: true}``, the most common test, fused into one call (facts are real bools)."""
+    compute = FACTS[name]
+
+    def fact_is(ctx: Context) -> bool:
+        known = ctx.facts
+        value = known.get(name, MISSING)
+        if value is MISSING:
+            value = known[name] = compute(ctx)
+        return value is want
+
+    return fact_is
 
 
 def _all(parts: list[Condition | None]) -> Condition:

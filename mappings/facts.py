@@ -100,7 +100,11 @@ def _text(ctx: Context, name: str) -> str:
 
 
 def _email(ctx: Context) -> str:
-    return normalize.email(_text(ctx, "email"))
+    # Several facts start from the address; normalize it once per record.
+    address = ctx.facts.get("email_address")
+    if address is None:
+        address = ctx.facts["email_address"] = normalize.email(_text(ctx, "email"))
+    return address  # type: ignore[return-value]
 
 
 def _email_host(ctx: Context) -> Value:

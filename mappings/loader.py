@@ -89,7 +89,8 @@ def _validate(model: type[M], src: Located, issues: list[Issue]) -> M | None:
                 value = str(err.get("input"))
                 issues.append(src.issue(loc, f"invalid value {value!r}", nearest(value, allowed)))
             elif kind == "missing":
-                issues.append(src.issue(loc, f"missing required key {err['loc'][-1]!r}"))
+                message = f"missing required key {err['loc'][-1]!r}"
+                issues.append(src.issue(loc, message, key=True))  # at the object's own key
             else:
                 issues.append(src.issue(loc, err["msg"]))
         return None
@@ -204,6 +205,7 @@ def _lists(
             issues.append(
                 src.issue(("lists", name), f"list file {rel!r} not found", nearest(rel, siblings))
             )
+            out[name] = frozenset()  # reported once here, not again at every use
             continue
         out[name] = _read_list(path)
     return out
@@ -233,19 +235,27 @@ def load_mappings(directory: Path) -> MappingSet:
             fields.append(_field_map(name, spec, msrc, issues))
         names = [f.name for f in fields]
         for required in REQUIRED_FIELDS:
-            if required not in names:
-                issues.append(
-                    msrc.issue(
-                        ("fields",),
-                        f"required field {required!r} is missing",
-                        nearest(required, names),
-                    )
-                )
-    if rules_spec is None or mapping is None:
+            if required in names:
+                continue
+            near = nearest(required, names)
+            if near is not None:  # point at the misspelled key itself
+                message = f"field {near!r} is not a canonical field; leadsync needs {required!r}"
+                issues.append(msrc.issue(("fields", near), message, required, key=True))
+            else:
+                message = f"required field {required!r} is missing"
+                issues.append(msrc.issue(("fields",), message, key=True))
+    if rules_spec is None:
         raise MappingError(issues)
+    declared = {f.name for f in fields}
+    if (
+        mapping is None
+        and isinstance(msrc.data, dict)
+        and isinstance(msrc.data.get("fields"), dict)
+    ):
+        # Check the rules against the names the broken mapping declares: one run, every issue.
+        declared = {str(k) for k in msrc.data["fields"]}
     lists = _lists(rules_spec, directory, rsrc, issues)
-    scope = Scope(rsrc, frozenset(f.name for f in fields), lists, issues)
-    rules = compile_rules(rules_spec, scope)
-    if issues:
+    rules = compile_rules(rules_spec, Scope(rsrc, frozenset(declared), lists, issues))
+    if issues or mapping is None:
         raise MappingError(issues)
     return MappingSet(tuple(fields), rules, directory, msrc, rsrc)

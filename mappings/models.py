@@ -158,6 +158,10 @@ class FieldMap:
             return system == "salesforce"
         return True
 
+    def writable(self, system: System, object_type: str) -> bool:
+        """Whether leadsync writes this field to that object (``company`` is not on Contact)."""
+        return self.writes_to(system) and self.target_field(system, object_type) is not None
+
     def source_field(self, system: System, object_type: str) -> tuple[str, ...]:
         """The system's field names this canonical field is read from (first non-blank wins)."""
         if system == "hubspot":

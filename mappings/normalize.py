@@ -10,7 +10,11 @@ import phonenumbers
 import tldextract
 
 _SPACES = re.compile(r"\s+")
+TIDY = re.compile(r"\S+(?: \S+)*")  # trimmed, single spaces: trim() would return it as is
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
+_FORMATTED = re.compile(r"\+?[\d][\d ().-]*\d")
+_NOT_DIGIT = re.compile(r"\D")
+_NANP_REGIONS = frozenset({"US", "CA"})
 
 # Common spellings that are not the English region display name phonenumbers carries.
 _COUNTRY_ALIASES = {
@@ -44,6 +48,8 @@ _COUNTRY_ALIASES = {
 
 def trim(value: str) -> str:
     """Strip the ends and collapse runs of whitespace to one space."""
+    if TIDY.fullmatch(value):
+        return value  # nothing to do, the usual case: a match is cheaper than a substitution
     return _SPACES.sub(" ", value).strip()
 
 
@@ -54,7 +60,8 @@ def lower(value: str) -> str:
 
 def email(value: str) -> str:
     """An email address as compared for identity: no surrounding or inner spaces, lower case."""
-    return _SPACES.sub("", value).lower()
+    lowered = value.lower()
+    return lowered if _SPACES.search(lowered) is None else _SPACES.sub("", lowered)
 
 
 def title_case(value: str) -> str:
@@ -138,6 +145,18 @@ def phone(value: str, region: str | None = None) -> str:
     text = trim(value)
     if _E164.fullmatch(text):
         return text  # already E.164: the common case
+    # Formatted numbers whose E.164 form is plain digit-stripping: international ("+49 30
+    # 901820") and North American 10-digit ones. Parsing costs ~10 µs a number; this ~1 µs.
+    if _FORMATTED.fullmatch(text) and "(0)" not in text:
+        digits = _NOT_DIGIT.sub("", text)
+        if text.startswith("+"):
+            if 8 <= len(digits) <= 15 and digits[0] != "0":
+                return "+" + digits
+        elif region in _NANP_REGIONS:
+            if len(digits) == 11 and digits[0] == "1":
+                digits = digits[1:]
+            if len(digits) == 10 and digits[0] in "23456789" and digits[3] in "23456789":
+                return "+1" + digits
     try:
         parsed = phonenumbers.parse(text, region)
     except Exception:  # NumberParseException, and anything odd on hostile input

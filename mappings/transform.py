@@ -14,7 +14,8 @@ from mappings.models import FieldMap
 COUNTRY_FIELD = "country"  # local phone numbers are read in the record's stated country
 TYPE_PSEUDO_FIELD = "$type"  # a Salesforce "field" that reads as the object type (Lead/Contact)
 
-Reader = Callable[[Mapping[str, Value]], tuple[bool, Value]]
+Reader = Callable[[Mapping[str, Value]], Value | object]  # a Value, or ABSENT
+ABSENT = object()
 
 
 @dataclass(frozen=True)
@@ -45,21 +46,25 @@ def _reader(
     if not keys:
         return None
     if keys == (TYPE_PSEUDO_FIELD,):
-        return lambda raw: (True, object_type)
+        return lambda raw: object_type
     coerce = COERCERS[fm.type]
-    steps = [normalize.NORMALIZERS[n] for n in fm.normalizers if n != "phone"]
+    text = fm.type == "string"
+    # trim() on already-tidy text is the common case: test that here, without the call.
+    tidy = normalize.TIDY.fullmatch
+    trim_first = bool(fm.normalizers) and fm.normalizers[0] == "trim"
+    later = fm.normalizers[1:] if trim_first else fm.normalizers
+    steps = tuple(normalize.NORMALIZERS[n] for n in later if n != "phone")
     phone = "phone" in fm.normalizers
     vocabulary = dict(fm.to_canonical.get(system, {}))
     folded = {k.casefold(): v for k, v in vocabulary.items()}
     placeholder = fm.required_default.get(system)
-
     first = keys[0]
     single = len(keys) == 1
 
-    def read(raw: Mapping[str, Value]) -> tuple[bool, Value]:
+    def read(raw: Mapping[str, Value]) -> Value | object:
         if single:
             if first not in raw:
-                return False, None
+                return ABSENT
             value = raw[first]
         else:
             found = False
@@ -71,11 +76,14 @@ def _reader(
                     if not _blank(value):
                         break
             if not found:
-                return False, None
+                return ABSENT
         if value is None:
-            return True, None
-        value = coerce(value)
+            return None
+        if not (text and value.__class__ is str):
+            value = coerce(value)
         if isinstance(value, str):
+            if trim_first and tidy(value) is None:
+                value = normalize.trim(value)
             for step in steps:
                 value = step(value)
             if phone:
@@ -86,19 +94,23 @@ def _reader(
                         region = normalize.country_region(stated)
                         break
                 value = normalize.phone(value, region)
-            if not value.strip():
-                return True, None
+            if not value or value.isspace():
+                return None
             if vocabulary:
                 value = vocabulary.get(value) or folded.get(value.casefold(), value)
             # leadsync's own placeholder for a required field is not a real value.
             if placeholder is not None and value == placeholder:
-                return True, None
-        return True, value
+                return None
+        return value
 
     return read
 
 
-def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[tuple[str, Reader], ...]:
+Entry = tuple[str | None, str, Reader]
+
+
+def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[Entry, ...]:
+    """(key to probe first or None, canonical name, reader) per field on that side."""
     key = ("read", system, object_type)
     cached = ms.cache.get(key)
     if cached is None:
@@ -106,11 +118,15 @@ def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[tuple[st
         for fm in ms.fields:
             if fm.name == COUNTRY_FIELD:
                 country_keys = fm.source_field(system, object_type)
-        built = []
+        built: list[Entry] = []
         for fm in ms.fields:
             reader = _reader(fm, system, object_type, country_keys)
             if reader is not None:
-                built.append((fm.name, reader))
+                keys = fm.source_field(system, object_type)
+                # A single-key field the record lacks is skipped without calling its reader:
+                # most records carry a fraction of the mapped properties.
+                probe = keys[0] if len(keys) == 1 and keys[0] != TYPE_PSEUDO_FIELD else None
+                built.append((probe, fm.name, reader))
         cached = ms.cache[key] = tuple(built)
     return cached  # type: ignore[return-value]
 
@@ -120,19 +136,46 @@ def to_canonical(
 ) -> dict[str, Value]:
     """A system record's fields as canonical values; fields the record lacks are left out."""
     out: dict[str, Value] = {}
-    for name, read in _readers(ms, system, object_type):
-        present, value = read(fields)
-        if present:
-            out[name] = value
+    for probe, name, read in _readers(ms, system, object_type):
+        if probe is not None and probe not in fields:
+            continue
+        value = read(fields)
+        if value is not ABSENT:
+            out[name] = value  # type: ignore[assignment]
     return out
 
 
-def _outgoing(fm: FieldMap, system: System, value: Value) -> Value:
-    if isinstance(value, str):
-        spelled = fm.from_canonical.get(system, {}).get(value)
-        if spelled is not None:
-            return spelled
-    return value
+@dataclass(frozen=True)
+class _Writer:
+    name: str
+    target: str
+    spelling: Mapping[str, str]
+    default: str | None
+    limit: int | None
+    reject: bool
+
+
+def _writers(ms: MappingSet, system: System, object_type: str) -> tuple[_Writer, ...]:
+    key = ("write", system, object_type)
+    cached = ms.cache.get(key)
+    if cached is None:
+        built = []
+        for fm in ms.fields:
+            target = fm.target_field(system, object_type)
+            if target is None or not fm.writes_to(system):
+                continue
+            built.append(
+                _Writer(
+                    name=fm.name,
+                    target=target,
+                    spelling=fm.from_canonical.get(system, {}),
+                    default=fm.required_default.get(system),
+                    limit=fm.max_length.get(system),
+                    reject=fm.too_long == "reject",
+                )
+            )
+        cached = ms.cache[key] = tuple(built)
+    return cached  # type: ignore[return-value]
 
 
 def from_canonical(
@@ -149,27 +192,21 @@ def from_canonical(
     required field gets its declared default when it would be blank (always when creating).
     """
     out = Outbound()
-    for fm in ms.fields:
-        target = fm.target_field(system, object_type)
-        if target is None or not fm.writes_to(system):
+    for w in _writers(ms, system, object_type):
+        if w.name not in values:
+            if creating and w.default is not None:
+                out.fields[w.target] = w.default
             continue
-        default = fm.required_default.get(system)
-        if fm.name not in values:
-            if creating and default is not None:
-                out.fields[target] = default
-            continue
-        value = _outgoing(fm, system, values[fm.name])
-        if _blank(value) and default is not None:
-            value = default
-        limit = fm.max_length.get(system)
-        if limit is not None and isinstance(value, str) and len(value) > limit:
-            if fm.too_long == "reject":
-                out.errors.append(
-                    FieldError(
-                        fm.name, "too_long", f"{len(value)} characters; {target} takes {limit}"
-                    )
-                )
+        value = values[w.name]
+        if isinstance(value, str):
+            value = w.spelling.get(value, value)
+        if w.default is not None and _blank(value):
+            value = w.default
+        if w.limit is not None and isinstance(value, str) and len(value) > w.limit:
+            if w.reject:
+                message = f"{len(value)} characters; {w.target} takes {w.limit}"
+                out.errors.append(FieldError(w.name, "too_long", message))
                 continue
-            value = value[:limit]
-        out.fields[target] = value
+            value = value[: w.limit]
+        out.fields[w.target] = value
     return out

@@ -4,9 +4,9 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from connectors.base import Cursor, WriteOp
+from connector_helpers import hubspot_for, salesforce_for
 
-from .conftest import hubspot_for, salesforce_for
+from connectors.base import Cursor, WriteOp
 
 
 def drain(pages):

@@ -1,9 +1,9 @@
 import time
 from datetime import UTC, datetime, timedelta
 
-from connectors.base import Cursor, WriteOp
+from connector_helpers import calls, hubspot_for
 
-from .conftest import calls, hubspot_for
+from connectors.base import Cursor, WriteOp
 
 
 def drain(pages):
@@ -171,3 +171,56 @@ def test_daily_limit_stops_cleanly_and_secrets_stay_out(sandbox):
     with pytest.raises(AuthConfigError) as info:
         wrong.describe("contact")
     assert "pat-secret-token" not in str(info.value) and "pat-secret-token" not in repr(wrong)
+
+
+def test_wrong_ca_is_a_config_error_not_retried(sandbox, tmp_path):
+    import pytest
+    import trustme
+
+    from connectors.errors import AuthConfigError
+    from connectors.hubspot import HubSpotConnector
+    from connectors.salesforce import SalesforceConnector
+
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    hs = HubSpotConnector(sandbox.hubspot_url, sandbox.hubspot_token, ca_path=str(other))
+    with pytest.raises(AuthConfigError):
+        hs.describe("contact")
+    sf = SalesforceConnector(
+        sandbox.salesforce_url, sandbox.salesforce_session_id, ca_path=str(other)
+    )
+    with pytest.raises(AuthConfigError):
+        sf.describe("Lead")
+    assert hs.usage().retries == 0 and sf.usage().retries == 0
+
+
+def test_limiter_paces_to_the_bucket_and_avoids_429(sandbox):
+    sandbox.set_faults(hubspot_rate="10/1s")
+    ops = [
+        WriteOp("contact", {"firstname": "R"}, external_id=f"r{i}@rate.example", ref=str(i))
+        for i in range(1_500)
+    ]
+    paced = hubspot_for(sandbox, rate="10/1s")
+    paced.describe("contact")
+    started = time.monotonic()
+    assert all(r.ok for r in paced.write(ops))
+    assert time.monotonic() - started >= 1.0  # 16 calls cannot fit in one 1-second window
+    assert paced.usage().retries == 0 and paced.limiter.waited_s > 0
+    # The same writes without pacing run into the bucket: the sandbox answers 429.
+    unpaced = hubspot_for(sandbox, rate="1000/1s")
+    unpaced.describe("contact")
+    assert all(r.ok for r in unpaced.write(ops))
+    assert unpaced.usage().retries > 0
+
+
+def test_more_ties_than_a_page_at_one_millisecond(sandbox):
+    sandbox.set_faults(hubspot_index_delay_s=0.0)
+    instant = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    ids = seed(sandbox, 450, instant, 0.0)  # every contact at the same millisecond
+    seed_one = sandbox.hubspot.create(
+        {"email": "late@seed.example"}, when=instant + timedelta(seconds=1)
+    )
+    hs = hubspot_for(sandbox, search_per_second=50.0)
+    records, cursor = drain(hs.changes("contact", Cursor(value=instant - timedelta(seconds=1))))
+    assert sorted(r.id for r in records) == sorted([*ids, seed_one])
+    assert cursor.value == instant + timedelta(seconds=1)

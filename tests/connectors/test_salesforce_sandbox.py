@@ -1,7 +1,7 @@
+from connector_helpers import calls, salesforce_for
+
 from connectors.base import Cursor, WriteOp
 from connectors.errors import QuotaExhaustedError
-
-from .conftest import calls, salesforce_for
 
 
 def drain(pages):

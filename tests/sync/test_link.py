@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -195,6 +196,18 @@ def test_converted_lead_onto_an_already_linked_contact_is_a_collision() -> None:
     assert res.pairs == ()  # L2 has nothing new; h1 lost its Salesforce counterpart
 
 
+def test_conversion_seen_only_through_the_contact_resolves_on_the_second_pass() -> None:
+    links = [link("L1", "h1", "lead1")]
+    contact = sf("c1", "a@x.com", kind="Contact")
+    first = run(links, [hs("h1", "a@x.com")], [contact])
+    assert [d.record_id for d in first.duplicates] == ["c1"]  # until the Lead is read
+    assert first.needed.salesforce_ids == {"Lead": frozenset({"lead1"})}
+    lead = sf("lead1", "a@x.com", converted_to="c1")
+    second = run(links, [hs("h1", "a@x.com")], [contact, lead])
+    assert [ids(p) for p in second.pairs] == [("L1", "h1", "c1")]
+    assert second.duplicates == () and second.needed.empty
+
+
 def test_unlinked_converted_lead_is_skipped_for_its_contact() -> None:
     res = run([], [], [sf("lead1", "a@x.com", converted_to="c1")])
     assert res.pairs == ()
@@ -228,6 +241,36 @@ def test_hubspot_merge_of_two_linked_contacts_is_reported() -> None:
     assert [(d.record_id, d.link_id) for d in res.duplicates] == [("s1", "L2")]
 
 
+def test_merge_collision_reports_the_retired_lead_even_when_not_pulled() -> None:
+    links = [link("L1", "h-old", "s1", email="old@x.com"), link("L2", "h-new", "s2")]
+    res = run(links, [hs("h-new", "a@x.com", merged=("h-old",))], [])
+    (dup,) = res.duplicates
+    assert (dup.system, dup.record_id, dup.kept_id, dup.link_id) == ("salesforce", "s1", "s2", "L2")
+    assert dup.email == "old@x.com"
+
+
+@pytest.mark.parametrize(
+    ("pulled_hs", "pulled_sf"),
+    [([hs("h1", "a@x.com")], []), ([], [sf("s1", "a@x.com")])],
+    ids=["hubspot-record", "salesforce-record"],
+)
+def test_records_of_a_retired_link_are_neither_created_nor_relinked(
+    pulled_hs: list[SourceRecord], pulled_sf: list[SourceRecord]
+) -> None:
+    retired = replace(link("L1", "h1", "s1", email="a@x.com"), retired=True)
+    res = run([retired], pulled_hs, pulled_sf)
+    assert res.pairs == () and res.needed.empty
+    (skip,) = res.skipped
+    assert "retired" in skip.reason
+
+
+def test_a_retired_link_does_not_claim_an_email() -> None:
+    """A new Lead for the person of a retired link pairs with nobody's record but its own."""
+    retired = replace(link("L1", "h1", "s1", email="a@x.com"), retired=True)
+    res = run([retired], [], [sf("s9", "a@x.com")])
+    assert [ids(p) for p in res.pairs] == [(None, None, "s9")]
+
+
 @pytest.mark.parametrize(
     ("hubspot", "salesforce", "system", "record_id", "counterpart"),
     [
@@ -249,6 +292,17 @@ def test_deleted_linked_record_is_reported_and_not_merged(
     assert deletion.counterpart_id == counterpart
     assert res.pairs == ()
     assert res.needed.empty
+
+
+def test_a_link_moved_by_a_merge_then_found_deleted_is_not_merged() -> None:
+    res = run(
+        [link("L1", "h-old", "s1")],
+        [hs("h-new", "a@x.com", merged=("h-old",))],
+        [sf("s1", "a@x.com", deleted=True)],
+    )
+    assert res.pairs == ()
+    (deletion,) = res.deletions
+    assert (deletion.link_id, deletion.counterpart_id) == ("L1", "h-new")
 
 
 def test_deleted_record_that_was_never_linked_is_ignored() -> None:
@@ -324,7 +378,8 @@ def test_resolution_is_deterministic() -> None:
 # --- properties ------------------------------------------------------------------------------
 
 HS_IDS = [f"h{i}" for i in range(5)]
-SF_IDS = [f"s{i}" for i in range(5)]
+SF_IDS = ["l0", "l1", "l2", "c0", "c1"]  # Leads, then Contacts
+CONTACT_IDS = ["c0", "c1", "c2"]  # a Lead converts into a Contact, maybe one not pulled
 emails = st.sampled_from([None, "a@x.com", "A@x.com", "b@x.com", "c@x.com"])
 
 
@@ -342,8 +397,8 @@ def worlds(draw: st.DrawFn) -> tuple[list[LinkRef], list[SourceRecord], list[Sou
     ]
     salesforce = []
     for i in draw(st.lists(st.sampled_from(SF_IDS), unique=True)):
-        kind = draw(st.sampled_from(["Lead", "Contact"]))
-        converted = draw(st.sampled_from([None, *SF_IDS])) if kind == "Lead" else None
+        kind = "Lead" if i.startswith("l") else "Contact"
+        converted = draw(st.sampled_from([None, *CONTACT_IDS])) if kind == "Lead" else None
         salesforce.append(
             sf(
                 i,
@@ -363,7 +418,8 @@ def worlds(draw: st.DrawFn) -> tuple[list[LinkRef], list[SourceRecord], list[Sou
             free_hs.remove(h)
         if s:
             free_sf.remove(s)
-        links.append(link(f"L{n}", h, s, email=draw(emails) or ""))
+        stored = link(f"L{n}", h, s, email=draw(emails) or "")
+        links.append(replace(stored, retired=draw(st.booleans())))
     return links, hubspot, salesforce
 
 
@@ -390,17 +446,15 @@ def test_every_record_is_accounted_for_once(
     absorbed = {m for r in hubspot if not r.deleted for m in r.merged_ids if m != r.id}
     retired = {c.retired.link_id for c in res.collisions}
     by_id = {link.link_id: link for link in links}
+    by_id.update((m.after.link_id, m.after) for m in res.repointed)
     for rec in [*hubspot, *salesforce]:
         if rec.id in reported or rec.id in absorbed:
             continue
         if rec.deleted:
             continue  # deleted and never linked: nothing to do
-        owner = next(
-            (link for link in by_id.values() if rec.id in (link.hubspot_id, link.salesforce_id)),
-            None,
-        )
+        owners = [k for k in by_id.values() if rec.id in (k.hubspot_id, k.salesforce_id)]
         # A linked record of a deleted or retired link is the counterpart to flag.
-        assert owner is not None and (owner.link_id in deleted_links | retired), rec
+        assert any(k.retired or k.link_id in deleted_links | retired for k in owners), rec
 
 
 @settings(max_examples=300)
@@ -415,12 +469,17 @@ def test_resolving_again_with_the_new_links_stored_changes_no_pair(
     for moved in first.repointed:
         stored[moved.after.link_id] = moved.after
     for collision in first.collisions:
-        stored.pop(collision.retired.link_id, None)
+        stored[collision.retired.link_id] = replace(collision.retired, retired=True)
     for n, pair in enumerate(first.new_links):
         stored[f"N{n}"] = LinkRef(
             f"N{n}", pair.hubspot_id, pair.salesforce_id, pair.salesforce_type, pair.email
         )
     again = run(list(stored.values()), hubspot, salesforce)
-    key = lambda p: (p.hubspot_id, p.salesforce_id)  # noqa: E731
-    assert sorted(map(key, first.pairs), key=str) == sorted(map(key, again.pairs), key=str)
+
+    def pulled(res: Resolution) -> list[tuple[str | None, str | None]]:
+        # A re-pointed link is merged once even if none of its records were pulled.
+        found = [p for p in res.pairs if p.hubspot or p.salesforce]
+        return sorted(((p.hubspot_id, p.salesforce_id) for p in found), key=str)
+
+    assert pulled(first) == pulled(again)
     assert again.new_links == ()

@@ -207,14 +207,34 @@ def test_create_mirrors_a_propagating_one_way_source_that_is_absent() -> None:
     assert result.values == {"status": None}
 
 
-def test_field_only_one_record_has_takes_that_value() -> None:
-    policy = FieldPolicy("company", R.TWO_WAY)
+COMPANY = FieldPolicy("company", R.TWO_WAY)
+STAGE = FieldPolicy("stage", R.ORDERED, order=ORDER)
+HS_STAGE = FieldPolicy("stage", R.ORDERED, order=ORDER, on_salesforce=False)  # HubSpot-only
+
+
+@pytest.mark.parametrize(
+    ("policy", "base", "hubspot", "expected"),
+    [
+        pytest.param(COMPANY, "Old", "New", "New", id="change"),
+        pytest.param(COMPANY, "Old", None, "Old", id="blank-kept-out"),
+        pytest.param(STAGE, "sql", "lead", "sql", id="backward"),
+        pytest.param(STAGE, "sql", "customer", "customer", id="forward"),
+        pytest.param(HS_STAGE, "sql", "mql", "sql", id="hs-only-backward"),
+        pytest.param(HS_STAGE, None, "sql", "sql", id="hs-only-first"),
+        pytest.param(HS_STAGE, "sql", "customer", "customer", id="hs-only-forward"),
+        pytest.param(FieldPolicy("visits", R.NONE), 3, 7, 7, id="none-current-value"),
+        pytest.param(FieldPolicy("src", R.WRITE_ONCE), "Web", "Ads", "Web", id="write-once"),
+    ],
+)
+def test_a_record_without_the_field_left_it_unchanged(
+    policy: FieldPolicy, base: Value, hubspot: Value, expected: Value
+) -> None:
+    """The Salesforce record lacks the field (a Contact has no Company): only HubSpot moved."""
     result = merge_record(
-        [policy], {"company": "Old"}, SideState({"company": None}, LATE), SideState({}, EARLY)
+        [policy], {policy.name: base}, SideState({policy.name: hubspot}, EARLY), SideState({}, LATE)
     )
-    # The Salesforce Contact has no company field: HubSpot's blank is simply the value.
-    assert result.values == {"company": None}
-    assert result.conflicts == () and result.rejections == ()
+    assert result.values == {policy.name: expected}
+    assert result.conflicts == ()
 
 
 @pytest.mark.parametrize(

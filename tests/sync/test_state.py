@@ -17,6 +17,7 @@ from sync.state_models import (
     Link,
     NewDeadLetter,
     Reason,
+    RecordRef,
     new_id,
 )
 
@@ -220,7 +221,7 @@ def test_crash_inside_commit_leaves_nothing(
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("killed mid-commit")
 
-    monkeypatch.setattr(store, "_add_dead_letters", boom)
+    monkeypatch.setattr("sync.state.add_dead_letters", boom)  # the last step
     with pytest.raises(RuntimeError):
         store.commit_batch(
             BatchCommit(
@@ -422,3 +423,29 @@ def test_from_settings(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.Monk
         [dl] = store.dead_letters()
         assert dl.next_attempt_at == T0 + timedelta(seconds=5)
         assert store.dead_letter_attempt_failed(dl.id, T0, "E", "m").status == "discarded"
+
+
+def test_records_written_resolve_their_dead_letters(store: StateStore) -> None:
+    store.commit_batch(
+        BatchCommit(
+            at=T0,
+            dead_letters=[
+                dead("00Q1"),
+                dead("00Q2"),
+                NewDeadLetter("hubspot", "contact", "00Q1", {}, "E", "m"),
+            ],
+        )
+    )
+    store.commit_batch(
+        BatchCommit(
+            at=T0,
+            resolved_records=[
+                RecordRef("salesforce", "Lead", "00Q1"),
+                RecordRef("salesforce", "Contact", "00Q2"),  # another object: not this letter
+            ],
+        )
+    )
+    pending = {(d.system, d.record_ref) for d in store.dead_letters()}
+    assert pending == {("salesforce", "00Q2"), ("hubspot", "00Q1")}
+    [resolved] = store.dead_letters(status="resolved")
+    assert (resolved.system, resolved.record_ref) == ("salesforce", "00Q1")

@@ -1,0 +1,117 @@
+"""Helpers of the end-to-end tests: settings for a sandbox, record builders, write calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sandbox import Sandbox
+from sync.report import RunReport
+from sync.runner import SyncOutcome, utc_now
+from sync.settings import Settings, load_settings
+
+# Writes that are not writes: HubSpot reads by POST (search, batch/read), Bulk 2.0 query jobs.
+READ_ONLY_POSTS = ("/search", "/batch/read", "/jobs/query")
+
+
+def write_calls(sb: Sandbox) -> dict[str, dict[str, int]]:
+    """Every call to a write endpoint since the last reset, per system."""
+    out: dict[str, dict[str, int]] = {}
+    for system, calls in sb.api_calls().items():
+        writes = {
+            key: n
+            for key, n in calls.items()
+            if key.split(" ", 1)[0] in ("POST", "PATCH", "PUT", "DELETE")
+            and not any(marker in key for marker in READ_ONLY_POSTS)
+        }
+        if writes:
+            out[system] = writes
+    return out
+
+
+def settings_for(sb: Sandbox, tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings for the sandbox, with a fresh SQLite state in ``tmp_path``."""
+    env = {k.removeprefix("LEADSYNC_").lower(): v for k, v in sb.env().items()}
+    values: dict[str, Any] = {
+        **env,
+        "state_url": f"sqlite:///{tmp_path}/state.db",
+        "dead_letter_base_delay_s": 0,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+class SyncFn(Protocol):
+    """The ``sync`` fixture: one run, its report; the last outcome kept on ``.last``."""
+
+    last: SyncOutcome | None
+
+    def __call__(
+        self,
+        *,
+        dry_run: bool = False,
+        full: bool = False,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> RunReport: ...
+
+
+# -- record builders ---------------------------------------------------------------------------
+
+
+def hs_contact(sb: Sandbox, email: str, **props: object) -> str:
+    """A HubSpot contact that passes the default rules unless ``props`` say otherwise."""
+    local = email.split("@")[0].split(".")[0].title()
+    base: dict[str, object] = {
+        "email": email,
+        "firstname": local,
+        "lastname": "Whitfield",
+        "company": "Northwind Traders",
+        "jobtitle": "Director of Operations",
+        "phone": "+14155550142",
+        "country": "United States",
+        "hs_email_open": "4",
+        "hs_analytics_num_page_views": "6",
+    }
+    base.update(props)
+    return sb.hubspot.create({k: str(v) for k, v in base.items() if v is not None})
+
+
+def sf_lead(sb: Sandbox, email: str | None, **fields: object) -> str:
+    """A Salesforce Lead (a real-looking person at a real-looking company)."""
+    base: dict[str, object] = {
+        "FirstName": "Maria",
+        "LastName": "Castellano",
+        "Company": "Globex Manufacturing",
+        "Email": email,
+        "Title": "Head of Procurement",
+        "Phone": "+14155550199",
+        "Country": "United States",
+        "Status": "Open - Not Contacted",
+        "LeadSource": "Web",
+    }
+    base.update(fields)
+    return sb.salesforce.create("Lead", base)
+
+
+def hs_props(sb: Sandbox, contact_id: str) -> dict[str, Any]:
+    got = sb.hubspot.get(contact_id)
+    assert got is not None, f"HubSpot contact {contact_id} is gone"
+    props = got["properties"]
+    assert isinstance(props, dict)
+    return props
+
+
+def hs_by_email(sb: Sandbox, email: str) -> dict[str, Any]:
+    cid = sb.hubspot.find_by_email(email)
+    assert cid is not None, f"no HubSpot contact {email}"
+    return hs_props(sb, cid)
+
+
+def sf_by_email(sb: Sandbox, object_type: str, email: str) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in sb.salesforce.all(object_type)
+        if (r.get("Email") or "").strip().lower() == email.strip().lower()
+    ]
