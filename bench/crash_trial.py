@@ -147,7 +147,8 @@ def main() -> int:
                 outcome, took = run(crash, base / "crash", kill_after=at)
                 print(
                     f"  run killed with SIGKILL after {at:.1f}s: {outcome}; links committed so far:"
-                    f" {committed_links(base / 'crash')}, HubSpot contacts {len(crash.hubspot.all())},"
+                    f" {committed_links(base / 'crash')},"
+                    f" HubSpot contacts {len(crash.hubspot.all())},"
                     f" Salesforce Leads {len(crash.salesforce.all('Lead'))}"
                 )
             line, took = run(crash, base / "crash")
@@ -180,7 +181,8 @@ def main() -> int:
     if diff_fields:
         problems.append(f"fields differing from the clean run: {dict(diff_fields)}")
     print(
-        f"people: HubSpot {len(hs)} (clean {len(ref_hs)}), Salesforce {len(sf)} (clean {len(ref_sf)})"
+        f"people: HubSpot {len(hs)} (clean {len(ref_hs)}),"
+        f" Salesforce {len(sf)} (clean {len(ref_sf)})"
     )
     print(
         "RESULT:",
