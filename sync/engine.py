@@ -4,34 +4,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from connectors.base import ChangePage, Connector, Cursor, SourceRecord, System, Value, WriteOp
+from connectors.base import ChangePage, Connector, Cursor, System, Value, WriteOp
 from connectors.errors import AuthConfigError, QuotaExhaustedError
 from mappings.mappingset import MappingSet
 from mappings.normalize import email as normalize_email
-from mappings.rules import Decision as RuleDecision
-from mappings.rules import decision_fields, evaluate, explain
+from mappings.rules import decision_fields, evaluate
 from mappings.transform import from_canonical, to_canonical
+from sync.commit import build_commit
+from sync.decision_writes import decision_changes
 from sync.link import LinkRef, Pair, Resolution, resolve
-from sync.merge import SideState, is_blank, merge_record, same
+from sync.merge import SideState, is_blank, merge_record
+from sync.person import Person, PlannedWrite, dead_letter_ref, salesforce_type
 from sync.plan import plan_side
 from sync.policies import LIFECYCLE, advance_lifecycle, implied_lifecycle, policies
+from sync.pulled import Pulled, opportunity_fields
 from sync.push import PushOutcome, Write, push
 from sync.report import RunReport
 from sync.state import StateStore
 from sync.state_models import (
-    AuditEntry,
-    BatchCommit,
     CursorUpdate,
     DeadLetter,
-    DeadLetterFailure,
-    Decision,
     Link,
     NewDeadLetter,
-    RecordRef,
-    SalesforceType,
     new_id,
 )
 
@@ -47,89 +44,6 @@ HUBSPOT_EXTERNAL_ID = "Leadsync_HubSpot_Id__c"
 DELETED_FLAG = "leadsync_deleted_in_salesforce"
 ARCHIVED_FLAG = "Leadsync_HubSpot_Archived__c"
 CURSOR_SKEW_MARGIN = timedelta(minutes=5)
-
-
-@dataclass
-class Pulled:
-    """Everything read in one run, by system and object type, and the cursors to store."""
-
-    hubspot: dict[str, SourceRecord] = field(default_factory=dict)
-    salesforce: dict[str, SourceRecord] = field(default_factory=dict)  # Leads and Contacts
-    opportunities: dict[str, SourceRecord] = field(default_factory=dict)  # by ContactId
-    converted_leads: dict[str, SourceRecord] = field(default_factory=dict)  # by ContactId
-    cursors: list[CursorUpdate] = field(default_factory=list)
-
-    def add(self, rec: SourceRecord) -> None:
-        if rec.system == "hubspot":
-            _keep_latest(self.hubspot, rec.id, rec)
-        elif rec.object_type == "Opportunity":
-            contact = rec.fields.get("ContactId")
-            if contact:
-                _keep_latest(self.opportunities, str(contact), rec)
-        else:
-            _keep_latest(self.salesforce, rec.id, rec)
-            contact = rec.fields.get("ConvertedContactId")
-            if rec.object_type == "Lead" and contact and rec.fields.get("IsConverted"):
-                _keep_latest(self.converted_leads, str(contact), rec)
-
-
-def _keep_latest(index: dict[str, SourceRecord], key: str, rec: SourceRecord) -> None:
-    seen = index.get(key)
-    if seen is None or rec.modified_at >= seen.modified_at:
-        index[key] = rec
-
-
-def _opportunity_fields(opp: SourceRecord) -> dict[str, Value]:
-    f = opp.fields
-    status = "won" if f.get("IsWon") else "lost" if f.get("IsClosed") else "open"
-    return {
-        "Opportunity.StageName": f.get("StageName"),
-        "Opportunity.Amount": f.get("Amount"),
-        "Opportunity.Status": status,
-    }
-
-
-@dataclass(frozen=True)
-class PlannedWrite:
-    """One write a dry run would have made."""
-
-    system: System
-    action: str  # "create" | "update"
-    object_type: str
-    id: str | None
-    email: str | None
-    fields: tuple[str, ...]
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "system": self.system,
-            "action": self.action,
-            "object_type": self.object_type,
-            "id": self.id,
-            "email": self.email,
-            "fields": list(self.fields),
-        }
-
-
-@dataclass
-class _Person:
-    """One pair as the engine works it through a batch."""
-
-    pair: Pair
-    link_id: str
-    existed: bool
-    base: dict[str, Value]
-    values: dict[str, Value] = field(default_factory=dict)
-    hubspot_now: dict[str, Value] | None = None
-    salesforce_now: dict[str, Value] | None = None
-    salesforce_type: str | None = None
-    decision: RuleDecision | None = None
-    hubspot_id: str | None = None
-    salesforce_id: str | None = None
-    failed: dict[System, set[str]] = field(
-        default_factory=lambda: {"hubspot": set(), "salesforce": set()}
-    )
-    dead_letter_ids: list[str] = field(default_factory=list)
 
 
 class Engine:
@@ -303,7 +217,7 @@ class Engine:
                     a.link_id,
                     a.hubspot_id,
                     a.salesforce_id,
-                    _sf_type(a.salesforce_type),
+                    salesforce_type(a.salesforce_type),
                     a.email,
                     reason=rp.reason,
                 )
@@ -315,7 +229,7 @@ class Engine:
                     r.link_id,
                     r.hubspot_id,
                     r.salesforce_id,
-                    _sf_type(r.salesforce_type),
+                    salesforce_type(r.salesforce_type),
                     r.email,
                     status="retired",
                     reason=col.reason,
@@ -369,10 +283,10 @@ class Engine:
     ) -> None:
         existing = [p.link_id for p in batch if p.link_id]
         bases = self.state.load_bases(existing) if existing else {}
-        people: list[_Person] = []
+        people: list[Person] = []
         for pair in batch:
             link_id = pair.link_id or new_id()
-            person = _Person(pair, link_id, pair.link_id is not None, dict(bases.get(link_id, {})))
+            person = Person(pair, link_id, pair.link_id is not None, dict(bases.get(link_id, {})))
             person.hubspot_id = pair.hubspot_id
             person.salesforce_id = pair.salesforce_id
             person.salesforce_type = pair.salesforce_type or (
@@ -420,13 +334,13 @@ class Engine:
                 self.report.updated.add("hubspot")  # a deletion or archive flag
         self._commit(people, sf_out, hs_out, link_updates, retire, cursors)
 
-    def _read_back_created(self, people: Sequence[_Person], sf_out: PushOutcome) -> None:
+    def _read_back_created(self, people: Sequence[Person], sf_out: PushOutcome) -> None:
         """Take the values Salesforce filled in on create (defaults, automation) into the merge.
 
         Without this, the next run would see those values as Salesforce-side changes and write
         them to HubSpot: a second sync right after a first must write nothing.
         """
-        created: dict[str, dict[str, _Person]] = {}
+        created: dict[str, dict[str, Person]] = {}
         for write, result in sf_out.results:
             person = write.person
             if result.ok and result.created and person is not None and person.salesforce_id:
@@ -449,7 +363,7 @@ class Engine:
                             owner.values[policy.name] = value
                     owner.salesforce_now = now
 
-    def _merge(self, person: _Person, pulled: Pulled) -> None:
+    def _merge(self, person: Person, pulled: Pulled) -> None:
         pair = person.pair
         base = person.base
         hs_rec = pair.hubspot
@@ -461,7 +375,7 @@ class Engine:
             raw = dict(sf_rec.fields)
             opp = pulled.opportunities.get(sf_rec.id) if sf_type == "Contact" else None
             if opp is not None:
-                raw.update(_opportunity_fields(opp))
+                raw.update(opportunity_fields(opp))
             sf_vals = to_canonical(self.ms, "salesforce", sf_type, raw)
             lead = pulled.converted_leads.get(sf_rec.id) if sf_type == "Contact" else None
             if lead is not None:
@@ -491,7 +405,7 @@ class Engine:
         if decision.excluded:
             self.report.excluded += 1
 
-    def _plan_salesforce(self, person: _Person) -> Write | None:
+    def _plan_salesforce(self, person: Person) -> Write | None:
         decision = person.decision
         assert decision is not None
         creating = person.salesforce_id is None
@@ -519,9 +433,10 @@ class Engine:
             return None
         fields = dict(out.fields)
         raw_now = person.pair.salesforce.fields if person.pair.salesforce else {}
-        fields.update(
-            _changed(decision_fields(self.ms.rules, decision, "salesforce"), raw_now, creating)
-        )
+        outputs = decision_fields(self.ms.rules, decision, "salesforce")
+        decided = decision_changes(outputs, raw_now, creating)
+        fields.update(decided)
+        person.decision_written = person.decision_written or bool(decided)
         if not fields:
             return None
         op = WriteOp(
@@ -544,10 +459,11 @@ class Engine:
             person.link_id,
             planned=frozenset(planned),
             person=person,
-            record_ref=_dl_ref(person, "salesforce"),
+            record_ref=dead_letter_ref(person, "salesforce"),
+            decision_fields=decided,
         )
 
-    def _unsaved_reads(self, person: _Person, raw_now: Mapping[str, Value]) -> dict[str, Value]:
+    def _unsaved_reads(self, person: Person, raw_now: Mapping[str, Value]) -> dict[str, Value]:
         """Values read from a HubSpot property leadsync does not own, not yet kept in its own.
 
         The original source is read from hs_analytics_source (HubSpot's tracking) until
@@ -565,7 +481,7 @@ class Engine:
                     out[fm.name] = value
         return out
 
-    def _plan_hubspot(self, person: _Person) -> Write | None:
+    def _plan_hubspot(self, person: Person) -> Write | None:
         decision = person.decision
         assert decision is not None
         creating = person.hubspot_id is None
@@ -582,9 +498,10 @@ class Engine:
             )
             return None
         fields = dict(out.fields)
-        fields.update(
-            _changed(decision_fields(self.ms.rules, decision, "hubspot"), raw_now, creating)
-        )
+        outputs = decision_fields(self.ms.rules, decision, "hubspot")
+        decided = decision_changes(outputs, raw_now, creating)
+        fields.update(decided)
+        person.decision_written = person.decision_written or bool(decided)
         if not fields:
             return None
         email = person.values.get("email")
@@ -604,12 +521,13 @@ class Engine:
             person.link_id,
             planned=frozenset(planned),
             person=person,
-            record_ref=_dl_ref(person, "hubspot"),
+            record_ref=dead_letter_ref(person, "hubspot"),
+            decision_fields=decided,
         )
 
     def _after_write(
         self,
-        person: _Person,
+        person: Person,
         system: System,
         write: Write,
         ok: bool,
@@ -639,7 +557,7 @@ class Engine:
 
     def _dead_letter(
         self,
-        person: _Person,
+        person: Person,
         system: System,
         object_type: str,
         code: str,
@@ -648,7 +566,7 @@ class Engine:
         payload: dict[str, Value],
     ) -> None:
         self.report.dead_letters += 1
-        record_ref = _dl_ref(person, system)
+        record_ref = dead_letter_ref(person, system)
         self._pending_dead.append(
             NewDeadLetter(
                 system, object_type, record_ref, payload, code, message, field_name, person.link_id
@@ -658,119 +576,33 @@ class Engine:
 
     def _commit(
         self,
-        people: Sequence[_Person],
+        people: Sequence[Person],
         sf_out: PushOutcome,
         hs_out: PushOutcome,
         link_updates: list[Link],
         retire: set[str],
         cursors: Sequence[CursorUpdate],
     ) -> None:
-        links: list[Link] = list(link_updates)
-        bases: dict[str, dict[str, Value]] = {}
-        audit: list[AuditEntry] = []
-        decisions: list[Decision] = []
-        dead = list(self._pending_dead)
-        self._pending_dead.clear()
-        failures: list[DeadLetterFailure] = []
-        resolved: list[str] = []
-        resolved_records: list[RecordRef] = []
-        for write, result in [*sf_out.results, *hs_out.results]:
-            person = write.person
-            if result.ok or person is None:
-                continue
-            err = result.errors[0] if result.errors else None
-            code = err.code if err else "UNKNOWN"
-            message = err.message if err else "write failed"
-            fld = err.fields[0] if err and err.fields else None
-            if person.dead_letter_ids:
-                failures.extend(DeadLetterFailure(i, code, message) for i in person.dead_letter_ids)
-                self.report.dead_letters += 1
-            else:
-                ref = write.record_ref or _dl_ref(person, write.system)
-                dead.append(
-                    NewDeadLetter(
-                        write.system,
-                        write.op.object_type,
-                        ref,
-                        dict(write.op.fields),
-                        code,
-                        message,
-                        fld,
-                        person.link_id,
-                    )
-                )
-                self.report.dead_letters += 1
-        for person in people:
-            if not (person.hubspot_id or person.salesforce_id):
-                continue
-            email = person.values.get("email")
-            links.append(
-                Link(
-                    person.link_id,
-                    person.hubspot_id,
-                    person.salesforce_id,
-                    _sf_type(person.salesforce_type),
-                    str(email) if email else None,
-                )
-            )
-            base = dict(person.values)
-            for failed in person.failed.values():
-                for name in failed:
-                    if name in person.base:
-                        base[name] = person.base[name]
-                    else:
-                        base.pop(name, None)
-            bases[person.link_id] = base
-            if person.dead_letter_ids and not any(person.failed.values()):
-                resolved.extend(person.dead_letter_ids)
-            d = person.decision
-            if d is not None:
-                mail = str(email) if email else None
-                decisions.append(Decision.from_rules(person.link_id, mail, d))
-        for write, result in [*sf_out.results, *hs_out.results]:
-            person = write.person
-            if not result.ok or person is None:
-                continue
-            now_vals = person.salesforce_now if write.system == "salesforce" else person.hubspot_now
-            for name in sorted(write.planned):
-                audit.append(
-                    AuditEntry(
-                        field=name,
-                        old=(now_vals or {}).get(name),
-                        new=person.values.get(name),
-                        direction="to_salesforce" if write.system == "salesforce" else "to_hubspot",
-                        rule=str(self.ms.field(name).rule),
-                        link_id=person.link_id,
-                        hubspot_id=person.hubspot_id,
-                        salesforce_id=person.salesforce_id,
-                    )
-                )
-        for link_id in retire:
-            old = self._links_by_id.get(link_id)
-            if old is not None:
-                links.append(replace(old, status="retired", reason="deleted"))
-        for write, result in [*sf_out.results, *hs_out.results]:
-            if result.ok and write.person is not None:
-                ref = write.record_ref or _dl_ref(write.person, write.system)
-                resolved_records.append(RecordRef(write.system, write.op.object_type, ref))
-        self.state.commit_batch(
-            BatchCommit(
-                at=self.clock(),
-                run_id=self.report.run_id,
-                links=links,
-                bases=bases,
-                cursors=cursors,
-                audit=audit,
-                decisions=decisions,
-                dead_letters=dead,
-                dead_letter_failures=failures,
-                resolved_dead_letters=resolved,
-                resolved_records=resolved_records,
-            )
+        retired = [
+            replace(self._links_by_id[link_id], status="retired", reason="deleted")
+            for link_id in sorted(retire)
+            if link_id in self._links_by_id
+        ]
+        batch = build_commit(
+            people,
+            [*sf_out.results, *hs_out.results],
+            rules_of=lambda name: str(self.ms.field(name).rule),
+            report=self.report,
+            at=self.clock(),
+            links=[*link_updates, *retired],
+            cursors=cursors,
+            dead_letters=self._pending_dead,
         )
+        self._pending_dead = []
+        self.state.commit_batch(batch)
 
     # -- dry run -----------------------------------------------------------------------------
-    def _record_plan(self, person: _Person, hs: Write | None, sf: Write | None) -> None:
+    def _record_plan(self, person: Person, hs: Write | None, sf: Write | None) -> None:
         for write in (hs, sf):
             if write is None:
                 continue
@@ -792,46 +624,6 @@ class Engine:
         return None
 
 
-def _changed(
-    fields: dict[str, Value], current: Mapping[str, Value], creating: bool
-) -> dict[str, Value]:
-    """The decision fields to write: all of them when the decision changed materially, else none.
-
-    Engagement decays with time, so the score and the reasons' points drift a little on every
-    evaluation; rewriting them for that would make every run write. A decision changed
-    materially when a text field (stage, exclusion) differs or the score moved by 1 or more.
-    """
-    if creating:
-        return {k: v for k, v in fields.items() if v not in (None, "")}
-    material = False
-    for key, value in fields.items():
-        now = current.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            try:
-                if now is not None and abs(float(str(now)) - float(value)) < 1.0:
-                    continue
-            except ValueError:
-                pass
-            material = material or not same(value, now)
-        elif is_blank(now) != is_blank(value) or (not same(value, now) and not _is_summary(key)):
-            material = True
-    if not material:
-        return {}
-    return {k: v for k, v in fields.items() if not same(v, current.get(k))}
-
-
-def _is_summary(key: str) -> bool:
-    # The readable reasons restate the score's parts: they follow the other fields.
-    return "reasons" in key.lower()
-
-
-def _dl_ref(person: _Person, system: System) -> str:
-    """How a dead letter names its record: the target record, else the source (a create)."""
-    if system == "salesforce":
-        return person.salesforce_id or person.hubspot_id or person.link_id
-    return person.hubspot_id or person.salesforce_id or person.link_id
-
-
 def _salesforce_reads(ms: MappingSet, name: str) -> bool:
     try:
         return bool(ms.field(name).salesforce)
@@ -844,14 +636,3 @@ def _safe_email(value: str) -> str:
         return normalize_email(value)
     except ValueError:
         return value.strip().lower()
-
-
-def _sf_type(value: str | None) -> SalesforceType | None:
-    if value == "Lead":
-        return "Lead"
-    if value == "Contact":
-        return "Contact"
-    return None
-
-
-__all__ = ["Engine", "explain"]

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from connectors.base import Connector, RecordError, System, WriteOp, WriteResult
+from connectors.base import Connector, RecordError, System, Value, WriteOp, WriteResult
 from connectors.errors import AuthConfigError, ConnectorError, QuotaExhaustedError
 
 if TYPE_CHECKING:
-    from sync.engine import _Person
+    from sync.person import Person
 
 
 @dataclass(eq=False)
@@ -21,8 +21,9 @@ class Write:
     op: WriteOp
     key: str  # link id
     planned: frozenset[str] = frozenset()
-    person: _Person | None = None
+    person: Person | None = None
     record_ref: str = ""  # how a dead letter names the record (fixed before the write)
+    decision_fields: dict[str, Value] = field(default_factory=dict)  # raw names, audited apart
 
 
 @dataclass
