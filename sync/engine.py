@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from connectors.base import ChangePage, Connector, Cursor, System, Value, WriteOp
+from connectors.base import ChangePage, Connector, Cursor, System, WriteOp
 from connectors.errors import AuthConfigError, QuotaExhaustedError
 from mappings.mappingset import MappingSet
 from mappings.normalize import email as normalize_email
-from mappings.rules import decision_fields, evaluate
-from mappings.transform import from_canonical, to_canonical
+from mappings.transform import to_canonical
 from sync.commit import build_commit
-from sync.decision_writes import decision_changes
 from sync.link import LinkRef, Pair, Resolution, resolve
-from sync.merge import SideState, is_blank, merge_record
-from sync.person import Person, PlannedWrite, dead_letter_ref, salesforce_type
-from sync.plan import plan_side
-from sync.policies import LIFECYCLE, advance_lifecycle, implied_lifecycle, policies
-from sync.pulled import Pulled, opportunity_fields
+from sync.person import Person, PlannedWrite, salesforce_type
+from sync.planner import DELETED_FLAG, Planner
+from sync.policies import policies
+from sync.pulled import Pulled
 from sync.push import PushOutcome, Write, push
 from sync.report import RunReport
 from sync.state import StateStore
@@ -28,7 +25,6 @@ from sync.state_models import (
     CursorUpdate,
     DeadLetter,
     Link,
-    NewDeadLetter,
     new_id,
 )
 
@@ -40,8 +36,6 @@ PULLED_TYPES: tuple[tuple[System, str], ...] = (
     ("salesforce", "Contact"),
     ("salesforce", "Opportunity"),
 )
-HUBSPOT_EXTERNAL_ID = "Leadsync_HubSpot_Id__c"
-DELETED_FLAG = "leadsync_deleted_in_salesforce"
 ARCHIVED_FLAG = "Leadsync_HubSpot_Archived__c"
 CURSOR_SKEW_MARGIN = timedelta(minutes=5)
 
@@ -74,13 +68,17 @@ class Engine:
         self.policies = policies(mappings)
         self.report = RunReport(dry_run=dry_run)
         self.plans: list[PlannedWrite] = []  # dry run: what would be written
-        self._pending_dead: list[NewDeadLetter] = []
         self._links_by_id: dict[str, Link] = {}
+        self.now = clock()
+        self.planner = Planner(
+            mappings, self.report, now=self.now, create_type=create_in_salesforce
+        )
 
     # -- the cycle ---------------------------------------------------------------------------
     def run(self, run_id: str, *, full: bool = False) -> RunReport:
         self.report.run_id = run_id
         self.now = self.clock()
+        self.planner = Planner(self.ms, self.report, now=self.now, create_type=self.create_type)
         try:
             pulled = self._pull(full)
             dead = [] if self.dry_run else self.state.due_dead_letters(self.now)
@@ -299,13 +297,13 @@ class Engine:
         sf_writes: list[Write] = [w for w in extra_writes if w.system == "salesforce"]
         hs_writes: list[Write] = [w for w in extra_writes if w.system == "hubspot"]
         for person in people:
-            self._merge(person, pulled)
-            sf_write = self._plan_salesforce(person)
+            self.planner.merge(person, pulled)
+            sf_write = self.planner.plan_salesforce(person)
             if sf_write is not None:
                 sf_writes.append(sf_write)
         if self.dry_run:
             for person in people:
-                hs_write = self._plan_hubspot(person)
+                hs_write = self.planner.plan_hubspot(person)
                 self._record_plan(
                     person, hs_write, next((w for w in sf_writes if w.person is person), None)
                 )
@@ -322,7 +320,7 @@ class Engine:
                 self.report.updated.add("salesforce")  # a deletion or archive flag
         self._read_back_created(people, sf_out)
         for person in people:
-            hs_write = self._plan_hubspot(person)
+            hs_write = self.planner.plan_hubspot(person)
             if hs_write is not None:
                 hs_writes.append(hs_write)
         hs_out = push(self.hs, "hubspot", hs_writes)
@@ -363,168 +361,6 @@ class Engine:
                             owner.values[policy.name] = value
                     owner.salesforce_now = now
 
-    def _merge(self, person: Person, pulled: Pulled) -> None:
-        pair = person.pair
-        base = person.base
-        hs_rec = pair.hubspot
-        sf_rec = pair.salesforce
-        hs_vals = to_canonical(self.ms, "hubspot", "contact", hs_rec.fields) if hs_rec else None
-        sf_vals: dict[str, Value] | None = None
-        if sf_rec is not None:
-            sf_type = sf_rec.object_type
-            raw = dict(sf_rec.fields)
-            opp = pulled.opportunities.get(sf_rec.id) if sf_type == "Contact" else None
-            if opp is not None:
-                raw.update(opportunity_fields(opp))
-            sf_vals = to_canonical(self.ms, "salesforce", sf_type, raw)
-            lead = pulled.converted_leads.get(sf_rec.id) if sf_type == "Contact" else None
-            if lead is not None:
-                for name, value in to_canonical(self.ms, "salesforce", "Lead", lead.fields).items():
-                    sf_vals.setdefault(name, value)
-            # A field this object does not carry (or an Opportunity not read this run) is
-            # unchanged, not blank: take it from the base.
-            for name, value in base.items():
-                if name not in sf_vals and _salesforce_reads(self.ms, name):
-                    sf_vals[name] = value
-        person.hubspot_now = hs_vals
-        person.salesforce_now = sf_vals
-        result = merge_record(
-            self.policies,
-            base,
-            SideState(hs_vals, hs_rec.modified_at) if hs_vals is not None and hs_rec else None,
-            SideState(sf_vals, sf_rec.modified_at) if sf_vals is not None and sf_rec else None,
-        )
-        values = dict(result.values)
-        self.report.conflicts += len(result.conflicts)
-        decision = evaluate(self.ms.rules, values, self.now)
-        values[LIFECYCLE] = advance_lifecycle(
-            self.ms, values.get(LIFECYCLE), implied_lifecycle(values, decision)
-        )
-        person.values = values
-        person.decision = decision
-        if decision.excluded:
-            self.report.excluded += 1
-
-    def _plan_salesforce(self, person: Person) -> Write | None:
-        decision = person.decision
-        assert decision is not None
-        creating = person.salesforce_id is None
-        if creating and (decision.excluded or not person.hubspot_id):
-            return None  # an excluded record is never created in the CRM
-        hs_raw = person.pair.hubspot.fields if person.pair.hubspot else {}
-        if creating and hs_raw.get(DELETED_FLAG) in (True, "true"):
-            self.report.skip("deleted in Salesforce; not re-created")
-            return None
-        object_type = person.salesforce_type or self.create_type
-        current = None if creating else person.salesforce_now
-        planned = plan_side(self.policies, person.values, current, "salesforce")
-        out = from_canonical(self.ms, "salesforce", object_type, planned, creating=creating)
-        if out.errors:
-            err = out.errors[0]
-            self._dead_letter(
-                person,
-                "salesforce",
-                object_type,
-                err.code,
-                err.message,
-                err.field,
-                dict(out.fields),
-            )
-            return None
-        fields = dict(out.fields)
-        raw_now = person.pair.salesforce.fields if person.pair.salesforce else {}
-        outputs = decision_fields(self.ms.rules, decision, "salesforce")
-        decided = decision_changes(outputs, raw_now, creating)
-        fields.update(decided)
-        person.decision_written = person.decision_written or bool(decided)
-        if not fields:
-            return None
-        op = WriteOp(
-            object_type,
-            fields,
-            id=person.salesforce_id,
-            external_id=person.hubspot_id if creating else None,
-            ref=person.link_id,
-        )
-        if creating:
-            op = WriteOp(
-                object_type,
-                {**fields, HUBSPOT_EXTERNAL_ID: person.hubspot_id},
-                external_id=person.hubspot_id,
-                ref=person.link_id,
-            )
-        return Write(
-            "salesforce",
-            op,
-            person.link_id,
-            planned=frozenset(planned),
-            person=person,
-            record_ref=dead_letter_ref(person, "salesforce"),
-            decision_fields=decided,
-        )
-
-    def _unsaved_reads(self, person: Person, raw_now: Mapping[str, Value]) -> dict[str, Value]:
-        """Values read from a HubSpot property leadsync does not own, not yet kept in its own.
-
-        The original source is read from hs_analytics_source (HubSpot's tracking) until
-        leadsync_original_source holds it; HubSpot may re-attribute a contact later, so the
-        value is saved in leadsync's property once, the first time it is seen.
-        """
-        out: dict[str, Value] = {}
-        for fm in self.ms.fields:
-            target = fm.hubspot_write
-            if not fm.writes_to("hubspot") or len(fm.hubspot_read) < 2:
-                continue
-            if fm.hubspot_read[0] == target:
-                value = person.values.get(fm.name)
-                if not is_blank(value) and is_blank(raw_now.get(target)):
-                    out[fm.name] = value
-        return out
-
-    def _plan_hubspot(self, person: Person) -> Write | None:
-        decision = person.decision
-        assert decision is not None
-        creating = person.hubspot_id is None
-        current = None if creating else person.hubspot_now
-        planned = plan_side(self.policies, person.values, current, "hubspot")
-        raw_now = person.pair.hubspot.fields if person.pair.hubspot else {}
-        if not creating:
-            planned.update(self._unsaved_reads(person, raw_now))
-        out = from_canonical(self.ms, "hubspot", "contact", planned, creating=creating)
-        if out.errors:
-            err = out.errors[0]
-            self._dead_letter(
-                person, "hubspot", "contact", err.code, err.message, err.field, dict(out.fields)
-            )
-            return None
-        fields = dict(out.fields)
-        outputs = decision_fields(self.ms.rules, decision, "hubspot")
-        decided = decision_changes(outputs, raw_now, creating)
-        fields.update(decided)
-        person.decision_written = person.decision_written or bool(decided)
-        if not fields:
-            return None
-        email = person.values.get("email")
-        if creating and not email:
-            self.report.skip("no email")
-            return None
-        op = WriteOp(
-            "contact",
-            fields,
-            id=person.hubspot_id,
-            external_id=str(email) if creating else None,
-            ref=person.link_id,
-        )
-        return Write(
-            "hubspot",
-            op,
-            person.link_id,
-            planned=frozenset(planned),
-            person=person,
-            record_ref=dead_letter_ref(person, "hubspot"),
-            decision_fields=decided,
-        )
-
     def _after_write(
         self,
         person: Person,
@@ -555,25 +391,6 @@ class Engine:
         else:
             self.report.updated.add(system)
 
-    def _dead_letter(
-        self,
-        person: Person,
-        system: System,
-        object_type: str,
-        code: str,
-        message: str,
-        field_name: str | None,
-        payload: dict[str, Value],
-    ) -> None:
-        self.report.dead_letters += 1
-        record_ref = dead_letter_ref(person, system)
-        self._pending_dead.append(
-            NewDeadLetter(
-                system, object_type, record_ref, payload, code, message, field_name, person.link_id
-            )
-        )
-        person.failed[system] |= {field_name} if field_name else set()
-
     def _commit(
         self,
         people: Sequence[Person],
@@ -596,9 +413,9 @@ class Engine:
             at=self.clock(),
             links=[*link_updates, *retired],
             cursors=cursors,
-            dead_letters=self._pending_dead,
+            dead_letters=self.planner.pending_dead,
         )
-        self._pending_dead = []
+        self.planner.pending_dead = []
         self.state.commit_batch(batch)
 
     # -- dry run -----------------------------------------------------------------------------
@@ -622,13 +439,6 @@ class Engine:
 
     def _count_plans(self, sf_writes: list[Write]) -> None:
         return None
-
-
-def _salesforce_reads(ms: MappingSet, name: str) -> bool:
-    try:
-        return bool(ms.field(name).salesforce)
-    except KeyError:
-        return False
 
 
 def _safe_email(value: str) -> str:
