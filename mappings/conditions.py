@@ -11,7 +11,7 @@ from typing import Any
 
 from connectors.base import Value
 from mappings.errors import Issue, nearest
-from mappings.facts import FACTS, MISSING, Context
+from mappings.facts import FACTS, Context
 from mappings.yamlsrc import Loc, Located
 
 Condition = Callable[[Context], bool]
@@ -112,19 +112,25 @@ _ORDER: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _op(
-    name: str, arg: object, get: Getter, scope: Scope, loc: Loc, field: str | None = None
+    name: str,
+    arg: object,
+    get: Getter,
+    scope: Scope,
+    loc: Loc,
+    field: str | None = None,
+    fact: str | None = None,
 ) -> Condition | None:
     """One operator applied to a subject; None (and an issue) when the argument is wrong.
 
-    ``field`` names a canonical field subject: the hot closures read it from the record
-    directly instead of calling ``get``.
+    ``field`` names a canonical field subject, ``fact`` a fact: the hot closures read it from
+    the record or the context (a dict lookup) directly instead of calling ``get``.
     """
     if name in ("eq", "ne"):
         want = _fold(arg)  # type: ignore[arg-type]
         negate = name == "ne"
 
         def equal(ctx: Context) -> bool:
-            value = ctx.record.get(field) if field is not None else get(ctx)
+            value = ctx.record.get(field) if field is not None else ctx[fact] if fact else get(ctx)
             if isinstance(value, str):
                 value = value.casefold()
             return (value == want) is not negate
@@ -138,7 +144,7 @@ def _op(
         numeric = isinstance(arg, int | float)
 
         def ordered(ctx: Context) -> bool:
-            value = ctx.record.get(field) if field is not None else get(ctx)
+            value = ctx.record.get(field) if field is not None else ctx[fact] if fact else get(ctx)
             if numeric and (value.__class__ is float or value.__class__ is int):
                 return compare(value, arg)
             pair = _comparable(value, arg)  # type: ignore[arg-type]
@@ -153,7 +159,7 @@ def _op(
         outside = name == "not_in"
 
         def among(ctx: Context) -> bool:
-            value = ctx.record.get(field) if field is not None else get(ctx)
+            value = ctx.record.get(field) if field is not None else ctx[fact] if fact else get(ctx)
             if isinstance(value, str):
                 value = value.casefold()
             return (value in options) is not outside
@@ -167,7 +173,7 @@ def _op(
         off_list = name == "not_in_list"
 
         def listed(ctx: Context) -> bool:
-            value = ctx.record.get(field) if field is not None else get(ctx)
+            value = ctx.record.get(field) if field is not None else ctx[fact] if fact else get(ctx)
             if isinstance(value, str):
                 value = value.casefold()
             return (value in entries) is not off_list
@@ -197,7 +203,7 @@ def _op(
         search = pattern.search
 
         def matching(ctx: Context) -> bool:
-            value = ctx.record.get(field) if field is not None else get(ctx)
+            value = ctx.record.get(field) if field is not None else ctx[fact] if fact else get(ctx)
             return isinstance(value, str) and search(value) is not None
 
         return matching
@@ -208,7 +214,7 @@ def _op(
         want_blank = arg if name == "blank" else not arg
 
         def blankness(ctx: Context) -> bool:
-            value = ctx.record.get(field) if field is not None else get(ctx)
+            value = ctx.record.get(field) if field is not None else ctx[fact] if fact else get(ctx)
             is_blank = value is None or (isinstance(value, str) and (not value or value.isspace()))
             return is_blank is want_blank
 
@@ -228,16 +234,7 @@ def _op(
 def subject_getter(name: str, scope: Scope, loc: Loc) -> Getter | None:
     """How to read a canonical field or a fact; None (and an issue) for an unknown name."""
     if name in FACTS:
-        compute = FACTS[name]
-
-        def fact(ctx: Context) -> Value:
-            known = ctx.facts
-            value = known.get(name, MISSING)
-            if value is MISSING:
-                value = known[name] = compute(ctx)
-            return value  # type: ignore[return-value]
-
-        return fact
+        return lambda ctx: ctx[name]  # computed by Context.__missing__ on first use
     if name in scope.fields:
         return lambda ctx: ctx.record.get(name)
     scope.error(
@@ -250,32 +247,24 @@ def _test(subject: str, test: object, scope: Scope, loc: Loc) -> Condition | Non
     get = subject_getter(subject, scope, loc)
     if get is None:
         return None
-    field = subject if subject in scope.fields and subject not in FACTS else None
+    fact = subject if subject in FACTS else None
+    field = subject if subject in scope.fields and fact is None else None
     if isinstance(test, dict):
-        parts = [_op(str(op), arg, get, scope, (*loc, op), field) for op, arg in test.items()]
+        parts = [_op(str(op), arg, get, scope, (*loc, op), field, fact) for op, arg in test.items()]
         if not parts:
             scope.error(loc, f"no operator for {subject!r}")
             return None
         return _all(parts) if None not in parts else None
     if isinstance(test, list):
-        return _op("in", test, get, scope, loc, field)
+        return _op("in", test, get, scope, loc, field, fact)
     if isinstance(test, bool) and subject in FACTS:
         return _fact_is(subject, test)
-    return _op("eq", test, get, scope, loc, field)
+    return _op("eq", test, get, scope, loc, field, fact)
 
 
 def _fact_is(name: str, want: bool) -> Condition:
     """``{fact: true}``, the most common test, fused into one call (facts are real bools)."""
-    compute = FACTS[name]
-
-    def fact_is(ctx: Context) -> bool:
-        known = ctx.facts
-        value = known.get(name, MISSING)
-        if value is MISSING:
-            value = known[name] = compute(ctx)
-        return value is want
-
-    return fact_is
+    return lambda ctx: ctx[name] is want
 
 
 def _all(parts: list[Condition | None]) -> Condition:

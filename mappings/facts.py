@@ -75,23 +75,32 @@ def email_is_valid(address: str) -> bool:
 MISSING = object()
 
 
-class Context:
-    """One record under evaluation; facts are computed on first use and kept."""
+class Context(dict[str, Value]):
+    """One record under evaluation, and the table of its facts, computed on first use and kept.
 
-    __slots__ = ("record", "now", "facts")
+    The context is itself the fact table: ``ctx[name]`` is a plain dict lookup once a fact is
+    known (conditions read facts per record, and a Python call per read costs more than the
+    read), and ``__missing__`` computes it the first time.
+    """
+
+    __slots__ = ("record", "now")
 
     def __init__(self, record: Mapping[str, Value], now: datetime) -> None:
+        super().__init__()
         self.record = record
         self.now = now
-        self.facts: dict[str, Value] = {}
+
+    def __missing__(self, name: str) -> Value:
+        value = self[name] = FACTS[name](self)
+        return value
+
+    @property
+    def facts(self) -> dict[str, Value]:
+        """The facts known so far (the context itself)."""
+        return self
 
     def fact(self, name: str) -> Value:
-        # get + sentinel, not try/except: most facts are computed once per record, and a raised
-        # KeyError costs more than the lookup.
-        value = self.facts.get(name, MISSING)
-        if value is MISSING:
-            value = self.facts[name] = FACTS[name](self)
-        return value  # type: ignore[return-value]
+        return self[name]
 
 
 def _text(ctx: Context, name: str) -> str:
@@ -101,34 +110,58 @@ def _text(ctx: Context, name: str) -> str:
 
 def _email(ctx: Context) -> str:
     # Several facts start from the address; normalize it once per record.
-    address = ctx.facts.get("email_address")
+    address = ctx.get("email_address")
     if address is None:
-        address = ctx.facts["email_address"] = normalize.email(_text(ctx, "email"))
+        address = ctx["email_address"] = normalize.email(_text(ctx, "email"))
     return address  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=65536)
+def _host_facts(host: str) -> tuple[str | None, bool, bool]:
+    """(registered domain, free mail, disposable) of an email host: hosts repeat across records."""
+    domain = normalize.domain(host) if host else None
+    blocked = _disposable()
+    return domain, domain in FREE_MAIL_DOMAINS, host in blocked or domain in blocked
+
+
+def _email_parts(ctx: Context) -> Context:
+    """Host, local part and domain of the record's address, all set at once in the context."""
+    known = ctx
+    if "email_host" not in known:
+        address = _email(ctx)
+        if "@" in address:
+            local, host = address.rsplit("@", 1)
+            known["email_host"] = host
+            known["email_local"] = local
+            known["email_domain"] = _host_facts(host)[0]
+        else:
+            known["email_host"] = known["email_local"] = known["email_domain"] = None
+    return known
+
+
 def _email_host(ctx: Context) -> Value:
-    address = _email(ctx)
-    return address.rsplit("@", 1)[1] if "@" in address else None
+    return _email_parts(ctx)["email_host"]
 
 
 def _email_domain(ctx: Context) -> Value:
-    host = ctx.fact("email_host")
-    return normalize.domain(host) if isinstance(host, str) and host else None
+    return _email_parts(ctx)["email_domain"]
 
 
 def _email_local(ctx: Context) -> Value:
-    address = _email(ctx)
-    return address.rsplit("@", 1)[0] if "@" in address else None
+    return _email_parts(ctx)["email_local"]
 
 
 def _free_email(ctx: Context) -> Value:
-    return ctx.fact("email_domain") in FREE_MAIL_DOMAINS
+    host = _email_parts(ctx)["email_host"]
+    # No host: the domain is None, which no free-mail list holds.
+    return host is not None and _host_facts(host)[1]
 
 
 def _disposable_email(ctx: Context) -> Value:
-    blocked = _disposable()
-    return ctx.fact("email_host") in blocked or ctx.fact("email_domain") in blocked
+    host = _email_parts(ctx)["email_host"]
+    if host is None:
+        return None in _disposable()
+    return _host_facts(host)[2]
 
 
 def _invalid_email(ctx: Context) -> Value:
@@ -137,7 +170,7 @@ def _invalid_email(ctx: Context) -> Value:
 
 
 def _role_account(ctx: Context) -> Value:
-    local = ctx.fact("email_local")
+    local = _email_parts(ctx)["email_local"]
     if not isinstance(local, str):
         return False
     return local.split("+", 1)[0] in ROLE_LOCAL_PARTS
@@ -148,7 +181,7 @@ def _name_randomness(ctx: Context) -> Value:
 
 
 def _random_name(ctx: Context) -> Value:
-    score = ctx.fact("name_randomness")
+    score = ctx["name_randomness"]
     return isinstance(score, float) and score >= RANDOM_NAME_THRESHOLD
 
 
@@ -164,7 +197,7 @@ _LOCAL_SEPARATORS = str.maketrans({".": " ", "_": " ", "-": " "})
 
 
 def _email_local_randomness(ctx: Context) -> Value:
-    local = ctx.fact("email_local")
+    local = _email_parts(ctx)["email_local"]
     if not isinstance(local, str):
         return 0.0
     # Digits are common in real addresses ("jsmith84"), and the person's own names are not
@@ -202,7 +235,7 @@ def _stated_country(ctx: Context) -> Value:
 
 
 def _phone_country_mismatch(ctx: Context) -> Value:
-    phone, stated = ctx.fact("phone_country"), ctx.fact("stated_country")
+    phone, stated = ctx["phone_country"], ctx["stated_country"]
     # +1 is shared by the US, Canada and the Caribbean; the region guess is not evidence.
     if phone is None or stated is None or phone == stated:
         return False
@@ -214,7 +247,7 @@ _NANP = frozenset({"US", "CA", "PR", "VI", "GU", "AS", "MP", "BS", "BB", "JM", "
 
 def _email_matches_website(ctx: Context) -> Value:
     site = _text(ctx, "website")
-    domain = ctx.fact("email_domain")
+    domain = _email_parts(ctx)["email_domain"]
     return bool(site) and domain is not None and normalize.domain(site) == domain
 
 

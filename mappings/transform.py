@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from connectors.base import System, Value
 from mappings import normalize
@@ -106,11 +107,20 @@ def _reader(
     return read
 
 
-Entry = tuple[str | None, str, Reader]
+# How to_canonical reads a field: the common shapes are handled inline in its loop (a Python
+# call per field costs more than the work), anything else goes through the field's reader.
+_GENERAL = 0  # call the reader
+_TEXT = 1  # one key, string type, no normalizer but trim; vocabulary and placeholder allowed
+_NUMBER = 2  # one key, number type, no normalizer: an int or float read as a float
 
 
-def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[Entry, ...]:
-    """(key to probe first or None, canonical name, reader) per field on that side."""
+# (key to probe or None, canonical name, reader, shape, vocabulary, case-folded vocabulary,
+# placeholder): a plain tuple, unpacked in to_canonical's loop faster than attributes are read.
+_Plan = tuple[str | None, str, Reader, int, Mapping[str, str], Mapping[str, str], str | None]
+
+
+def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[_Plan, ...]:
+    """The compiled reads of every field on that side, in file order."""
     key = ("read", system, object_type)
     cached = ms.cache.get(key)
     if cached is None:
@@ -118,15 +128,24 @@ def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[Entry, .
         for fm in ms.fields:
             if fm.name == COUNTRY_FIELD:
                 country_keys = fm.source_field(system, object_type)
-        built: list[Entry] = []
+        built: list[_Plan] = []
         for fm in ms.fields:
             reader = _reader(fm, system, object_type, country_keys)
-            if reader is not None:
-                keys = fm.source_field(system, object_type)
-                # A single-key field the record lacks is skipped without calling its reader:
-                # most records carry a fraction of the mapped properties.
-                probe = keys[0] if len(keys) == 1 and keys[0] != TYPE_PSEUDO_FIELD else None
-                built.append((probe, fm.name, reader))
+            if reader is None:
+                continue
+            keys = fm.source_field(system, object_type)
+            # A single-key field the record lacks is skipped without calling its reader:
+            # most records carry a fraction of the mapped properties.
+            probe = keys[0] if len(keys) == 1 and keys[0] != TYPE_PSEUDO_FIELD else None
+            shape = _GENERAL
+            if probe is not None and fm.type == "string" and fm.normalizers in ((), ("trim",)):
+                shape = _TEXT
+            elif probe is not None and fm.type == "number" and not fm.normalizers:
+                shape = _NUMBER
+            vocabulary = dict(fm.to_canonical.get(system, {}))
+            folded = {k.casefold(): v for k, v in vocabulary.items()}
+            placeholder = fm.required_default.get(system)
+            built.append((probe, fm.name, reader, shape, vocabulary, folded, placeholder))
         cached = ms.cache[key] = tuple(built)
     return cached  # type: ignore[return-value]
 
@@ -136,12 +155,33 @@ def to_canonical(
 ) -> dict[str, Value]:
     """A system record's fields as canonical values; fields the record lacks are left out."""
     out: dict[str, Value] = {}
-    for probe, name, read in _readers(ms, system, object_type):
-        if probe is not None and probe not in fields:
-            continue
+    tidy = normalize.TIDY.fullmatch
+    get = fields.get
+    for probe, name, read, shape, vocabulary, folded, placeholder in _readers(
+        ms, system, object_type
+    ):
+        if probe is not None:
+            value: Any = get(probe, ABSENT)  # a Value or ABSENT; narrowed by class tests below
+            if value is ABSENT:
+                continue
+            if value is None:
+                out[name] = None
+                continue
+            cls = value.__class__
+            if shape == _TEXT:
+                # Tidy text (trimmed, single spaces, not blank) is what the reader would return
+                # before its vocabulary and placeholder steps, done here the same way.
+                if cls is str and tidy(value) is not None:
+                    if vocabulary:
+                        value = vocabulary.get(value) or folded.get(value.casefold(), value)
+                    out[name] = None if placeholder is not None and value == placeholder else value
+                    continue
+            elif shape == _NUMBER and (cls is int or cls is float):
+                out[name] = float(value)
+                continue
         value = read(fields)
         if value is not ABSENT:
-            out[name] = value  # type: ignore[assignment]
+            out[name] = value
     return out
 
 
