@@ -30,6 +30,8 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/sandbox_speed.py
+	$(BIN)/python bench/rules_speed.py
+	$(BIN)/python bench/junk_score.py
 
 clean:
 	rm -rf $(VENV) .leadsync .pytest_cache .mypy_cache .ruff_cache

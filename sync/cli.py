@@ -18,8 +18,14 @@ from mappings.errors import MappingError
 from sync.report import RunReport
 from sync.settings import MissingSetting, Settings, SettingsError, load_settings
 
-app = typer.Typer(help="leadsync: keeps leads consistent between HubSpot and Salesforce.")
-sandbox_app = typer.Typer(help="The local Salesforce and HubSpot emulators.")
+# Tracebacks never show local variables: they could hold tokens or session ids.
+app = typer.Typer(
+    help="leadsync: keeps leads consistent between HubSpot and Salesforce.",
+    pretty_exceptions_show_locals=False,
+)
+sandbox_app = typer.Typer(
+    help="The local Salesforce and HubSpot emulators.", pretty_exceptions_show_locals=False
+)
 app.add_typer(sandbox_app, name="sandbox")
 # Wide enough for the run tables when the output is piped (rich assumes 80 columns then).
 console = Console(width=None if sys.stdout.isatty() else 120)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from connectors.base import ChangePage, Connector, Cursor, System, WriteOp
-from connectors.errors import AuthConfigError, QuotaExhaustedError
+from connectors.errors import AuthConfigError, ConnectorError, QuotaExhaustedError
 from mappings.mappingset import MappingSet
 from mappings.normalize import email as normalize_email
 from mappings.transform import to_canonical
@@ -90,6 +90,11 @@ class Engine:
         except AuthConfigError as exc:
             self.report.status = "failed"
             self.report.message = str(exc)
+        except ConnectorError as exc:
+            # Retries exhausted on a read, or an error no table entry knows: stop the run.
+            # Batches already pushed are committed; cursors stay where they were.
+            self.report.status = "failed"
+            self.report.message = f"run stopped: {exc}"
         if self.report.dead_letters and self.report.status == "ok":
             self.report.status = "partial"
         self.report.api_calls.hubspot = self.hs.usage().calls
