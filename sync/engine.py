@@ -157,15 +157,13 @@ class Engine:
             if link is not None:
                 touched.add(link.id)
                 retried.setdefault(link.id, []).append(dl.id)
-            elif dl.system == "salesforce" and dl.object_type in extra_sf:
-                # A create into Salesforce failed: the source is the HubSpot contact.
-                extra_hs.add(dl.record_ref)
-                retried.setdefault(dl.record_ref, []).append(dl.id)
             else:
-                extra_hs.add(dl.record_ref) if dl.system == "salesforce" else None
+                # No link yet: a create failed, and the dead letter names the source record.
                 retried.setdefault(dl.record_ref, []).append(dl.id)
-                if dl.system == "hubspot":
-                    extra_sf.setdefault(dl.object_type, set()).add(dl.record_ref)
+                if dl.system == "salesforce":
+                    extra_hs.add(dl.record_ref)
+                elif (kind := _salesforce_kind(dl.record_ref)) is not None:
+                    extra_sf[kind].add(dl.record_ref)
         for link_id in touched:
             link = by_id[link_id]
             if link.hubspot_id and link.hubspot_id not in pulled.hubspot:
@@ -444,6 +442,11 @@ class Engine:
 
     def _count_plans(self, sf_writes: list[Write]) -> None:
         return None
+
+
+def _salesforce_kind(record_id: str) -> str | None:
+    """Lead or Contact from a Salesforce id's key prefix."""
+    return {"00Q": "Lead", "003": "Contact"}.get(record_id[:3])
 
 
 def _safe_email(value: str) -> str:
