@@ -197,6 +197,21 @@ def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
     )
 
 
+@app.command("report")
+def report_command(
+    out: Path = typer.Option(Path("leadsync-report.html"), "--out", help="HTML file to write."),
+) -> None:
+    """Write the HTML report: lead quality by original source, and sync health."""
+    from sync.html_report import collect, render
+    from sync.state import StateStore
+
+    settings = _settings()
+    with StateStore(settings.state_url, pair=settings.pair) as state:
+        html = render(collect(state))
+    out.write_text(html, encoding="utf-8")
+    console.print(f"report written to {out}")
+
+
 def _pair(value: object) -> str:
     if isinstance(value, dict):
         return f"HS {value.get('hubspot', 0)} / SF {value.get('salesforce', 0)}"

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from sandbox import Sandbox
 from sandbox.simulate import DayReport
+from sync.html_report import collect, render
 from sync.report import RunReport
 from sync.runner import run_sync
 from sync.settings import load_settings
@@ -95,6 +96,9 @@ def run_demo(console: Console, *, leads: int = 1000, seed: int = 7) -> int:
         _explain_day(console, sb, day)
         with StateStore(settings.state_url, pair=settings.pair) as state:
             counts = state.counts()
+            report_path = Path(".leadsync") / "demo-report.html"
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            report_path.write_text(render(collect(state)), encoding="utf-8")
         console.print(
             f"[bold]state[/bold]: {counts.links_active} links, "
             f"{counts.dead_letters_pending} dead letters pending"

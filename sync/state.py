@@ -388,6 +388,19 @@ class StateStore:
         with self._read() as conn:
             return [decision_from_row(row) for row in conn.execute(query)]
 
+    def latest_decisions(self) -> dict[str, DecisionRow]:
+        """The newest stored decision of every link (for the report)."""
+        newest = (
+            sa.select(sa.func.max(decisions.c.id).label("id"))
+            .where(decisions.c.pair == self.pair)
+            .group_by(decisions.c.link_id)
+            .subquery()
+        )
+        query = sa.select(decisions).join(newest, decisions.c.id == newest.c.id)
+        with self._read() as conn:
+            rows = [decision_from_row(row) for row in conn.execute(query)]
+        return {row.decision.link_id: row for row in rows if row.decision.link_id}
+
     def counts(self) -> StateCounts:
         """Totals for a status report."""
         with self._read() as conn:
