@@ -63,6 +63,10 @@ class Planner:
             for name, value in base.items():
                 if name not in sf_vals and _salesforce_reads(self.ms, name):
                     sf_vals[name] = value
+        if hs_vals is not None:
+            self._undo_truncation(hs_vals, base, "hubspot")
+        if sf_vals is not None:
+            self._undo_truncation(sf_vals, base, "salesforce")
         person.hubspot_now = hs_vals
         person.salesforce_now = sf_vals
         result = merge_record(
@@ -81,6 +85,28 @@ class Planner:
         person.decision = decision
         if decision.excluded:
             self.report.excluded += 1
+
+    def _undo_truncation(
+        self, values: dict[str, Value], base: Mapping[str, Value], side: System
+    ) -> None:
+        """A value leadsync cut to fit ``side`` reads as the full base value, not as an edit.
+
+        Otherwise the next run would take the shortened value as that side's change and carry
+        it back to the other system, cutting the original there too.
+        """
+        for name, value in values.items():
+            old = base.get(name)
+            if not isinstance(value, str) or not isinstance(old, str) or len(old) <= len(value):
+                continue
+            limit = self._max_length(name, side)
+            if limit is not None and len(value) == limit and old[:limit] == value:
+                values[name] = old
+
+    def _max_length(self, name: str, side: System) -> int | None:
+        try:
+            return self.ms.field(name).max_length.get(side)
+        except KeyError:
+            return None
 
     def plan_salesforce(self, person: Person) -> Write | None:
         decision = person.decision
