@@ -136,6 +136,10 @@ class Connector(Protocol):
         """Read records by id (missing ids are left out)."""
         ...
 
+    def find_by_email(self, object_type: str, emails: Sequence[str]) -> list[SourceRecord]:
+        """Live records whose email is one of ``emails`` (looked up before creating)."""
+        ...
+
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         """Write a batch; one result per op, in order. Raises only for whole-batch failures."""
         ...

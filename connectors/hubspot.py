@@ -190,7 +190,21 @@ class HubSpotConnector:
                 wait_s = float(retry_after)
             elif code == "SECONDLY":
                 wait_s = 1.0
-        error = build_error("hubspot", status, code, message, wait_s=wait_s)
+        fields: tuple[str, ...] = ()
+        details = body.get("errors")
+        if isinstance(details, list) and details:
+            names = []
+            for item in details:
+                context = item.get("context") if isinstance(item, dict) else None
+                if isinstance(context, dict):
+                    for key in ("propertyName", "propertyNames"):
+                        value = context.get(key)
+                        names.extend(value if isinstance(value, list) else [value] if value else [])
+            fields = tuple(dict.fromkeys(str(n) for n in names))
+            first = details[0] if isinstance(details[0], dict) else {}
+            if status == 400 and first.get("code"):
+                code = str(first["code"])  # e.g. INVALID_OPTION, READ_ONLY_VALUE
+        error = build_error("hubspot", status, code, message, wait_s=wait_s, fields=fields)
         if code == "DAILY" and status == 429:
             self._daily_exhausted = True
         return error
@@ -267,6 +281,30 @@ class HubSpotConnector:
         for start in range(0, len(unique), BATCH_MAX):
             body = {
                 "inputs": [{"id": i} for i in unique[start : start + BATCH_MAX]],
+                "properties": props,
+            }
+            answer = self._call(
+                lambda t, b=body: self._batch.read(  # type: ignore[misc]
+                    batch_read_input_simple_public_object_id=b,
+                    archived=False,
+                    _preload_content=False,
+                    _request_timeout=t,
+                ),
+                safe=True,
+            )
+            out.extend(self._parse(raw) for raw in answer.get("results", []))
+        return out
+
+    def find_by_email(self, object_type: str, emails: Sequence[str]) -> list[SourceRecord]:
+        """Contacts by email (batch read with idProperty=email); unknown emails are left out."""
+        self._check_object(object_type)
+        props = self.properties()
+        unique = list(dict.fromkeys(e for e in emails if e))
+        out: list[SourceRecord] = []
+        for start in range(0, len(unique), BATCH_MAX):
+            body = {
+                "inputs": [{"id": e} for e in unique[start : start + BATCH_MAX]],
+                "idProperty": "email",
                 "properties": props,
             }
             answer = self._call(

@@ -210,6 +210,25 @@ class SalesforceConnector:
             self._remember(record)
         return out
 
+    def find_by_email(self, object_type: str, emails: Sequence[str]) -> list[SourceRecord]:
+        """Live records whose Email is one of ``emails`` (SOQL compares them case-blind).
+
+        The engine looks up before it creates, so a record not read this run is not duplicated.
+        """
+        self._check_object(object_type)
+        self._check_quota()
+        schema = self.describe(object_type)
+        fields = select_fields(object_type, schema)
+        out: list[SourceRecord] = []
+        unique = list(dict.fromkeys(e for e in emails if e))
+        for start in range(0, len(unique), _IDS_PER_QUERY):
+            soql = ids_soql(object_type, fields, unique[start : start + _IDS_PER_QUERY], "Email")
+            for rows in self._query_pages(soql, include_deleted=False):
+                out.extend(parse_record(object_type, row, schema) for row in rows)
+        for record in out:
+            self._remember(record)
+        return out
+
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         """Write a batch: updates by Id, upserts on the external id, creates; one result each."""
         for op in ops:

@@ -39,7 +39,8 @@ def _to_bool(value: Value) -> Value:
     return value
 
 
-def _parse_datetime(text: str) -> datetime | None:
+def parse_datetime(text: str) -> datetime | None:
+    """ISO 8601 text or epoch milliseconds as an aware datetime (UTC when no zone); else None."""
     text = text.strip()
     if text.isdigit():  # HubSpot datetimes may arrive as epoch milliseconds
         return datetime.fromtimestamp(int(text) / 1000, UTC)
@@ -56,7 +57,7 @@ def _to_datetime(value: Value) -> Value:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
-        return _parse_datetime(value) or value
+        return parse_datetime(value) or value
     return value
 
 
@@ -64,7 +65,7 @@ def _to_date(value: Value) -> Value:
     if isinstance(value, datetime):
         return value.astimezone(UTC).date()
     if isinstance(value, str):
-        parsed = _parse_datetime(value)
+        parsed = parse_datetime(value)
         return parsed.astimezone(UTC).date() if parsed else value
     return value
 

@@ -107,6 +107,8 @@ _ORDER: dict[str, Callable[[Any, Any], Any]] = {
     "gte": operator.ge,
 }
 
+MEMO_SIZE = 4096  # values remembered per regex test
+
 # The closures below inline case folding and the common numeric case rather than call helpers:
 # rules run per record, and a Python call costs more than the comparison itself.
 
@@ -201,10 +203,20 @@ def _op(
             scope.error(loc, f"bad regular expression: {exc}")
             return None
         search = pattern.search
+        # Matched text repeats (titles, event names): a seen value is one dict lookup instead
+        # of a regex search. Bounded: once full, new values are searched and not kept.
+        memo: dict[str, bool] = {}
 
         def matching(ctx: Context) -> bool:
             value = ctx.record.get(field) if field is not None else ctx[fact] if fact else get(ctx)
-            return isinstance(value, str) and search(value) is not None
+            if value.__class__ is not str:
+                return isinstance(value, str) and search(value) is not None
+            found = memo.get(value)
+            if found is None:
+                found = search(value) is not None
+                if len(memo) < MEMO_SIZE:
+                    memo[value] = found
+            return found
 
         return matching
     if name in ("blank", "present"):

@@ -51,16 +51,21 @@ def _disposable() -> frozenset[str]:
     return frozenset(blocklist)
 
 
-@lru_cache(maxsize=65536)
 def email_is_valid(address: str) -> bool:
     """Syntax check of an address, as email-validator judges it without DNS."""
+    # Not cached: addresses are unique per record, so a cache would only ever miss here.
     if (
         len(address) <= 254
         and _PLAIN_EMAIL.fullmatch(address)
-        and len(address.split("@", 1)[0]) <= 64
+        and address.index("@") <= 64  # the local part: the pattern allows one "@"
         and address.rsplit(".", 1)[-1] not in _SPECIAL_TLDS
     ):
         return True
+    return _validated(address)
+
+
+@lru_cache(maxsize=65536)
+def _validated(address: str) -> bool:
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -128,7 +133,9 @@ def _email_parts(ctx: Context) -> Context:
     """Host, local part and domain of the record's address, all set at once in the context."""
     known = ctx
     if "email_host" not in known:
-        address = _email(ctx)
+        address = known.get("email_address")
+        if not isinstance(address, str):  # _email() inlined: this runs for most records
+            address = known["email_address"] = normalize.email(_text(ctx, "email"))
         if "@" in address:
             local, host = address.rsplit("@", 1)
             known["email_host"] = host
@@ -177,7 +184,12 @@ def _role_account(ctx: Context) -> Value:
 
 
 def _name_randomness(ctx: Context) -> Value:
-    return max(randomness(_text(ctx, "first_name")), randomness(_text(ctx, "last_name")))
+    get = ctx.record.get
+    first, last = get("first_name"), get("last_name")  # _text() inlined: runs per record
+    return max(
+        randomness(first.strip() if isinstance(first, str) else ""),
+        randomness(last.strip() if isinstance(last, str) else ""),
+    )
 
 
 def _random_name(ctx: Context) -> Value:
@@ -196,13 +208,20 @@ _UNFOLDED = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l", "đ": "
 _LOCAL_SEPARATORS = str.maketrans({".": " ", "_": " ", "-": " "})
 
 
+_ASCII_DIGITS = str.maketrans("", "", "0123456789")
+
+
 def _email_local_randomness(ctx: Context) -> Value:
     local = _email_parts(ctx)["email_local"]
     if not isinstance(local, str):
         return 0.0
     # Digits are common in real addresses ("jsmith84"), and the person's own names are not
     # random whatever their letters; judge what is left ("cbell" -> "c").
-    letters = "".join(ch for ch in local.split("+", 1)[0] if not ch.isdigit())
+    mailbox = local.split("+", 1)[0]
+    if mailbox.isascii():  # ASCII digits are its only characters str.isdigit() accepts
+        letters = mailbox.translate(_ASCII_DIGITS)
+    else:
+        letters = "".join(ch for ch in mailbox if not ch.isdigit())
     for name in ("first_name", "last_name"):
         folded = _fold_name(_text(ctx, name))
         if len(folded) >= 2:
@@ -210,7 +229,9 @@ def _email_local_randomness(ctx: Context) -> Value:
     return randomness(letters.translate(_LOCAL_SEPARATORS))
 
 
+@lru_cache(maxsize=16384)
 def _fold_name(text: str) -> str:
+    # Cached: names repeat across records far more than addresses do.
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNFOLDED))
     return "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum())
 

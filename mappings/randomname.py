@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -88,9 +89,17 @@ def _token_score(token: str) -> float:
     return min(score, 1.0)
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
 @lru_cache(maxsize=16384)
 def randomness(text: str) -> float:
     """0 (looks like a name) .. 1 (looks randomly typed); the worst word of ``text`` counts."""
-    folded = _fold(text)
-    words = [w for w in "".join(ch if ch.isalnum() else " " for ch in folded).split() if w]
+    if text.isascii():
+        # ASCII needs no accent folding (NFKD leaves it as is, nothing combines, _UNFOLDED has
+        # no ASCII keys), and its alphanumerics are exactly [a-z0-9] once lower-cased.
+        words = _ASCII_WORD.findall(text.lower())
+    else:
+        folded = _fold(text)
+        words = [w for w in "".join(ch if ch.isalnum() else " " for ch in folded).split() if w]
     return max((_token_score(w) for w in words), default=0.0)

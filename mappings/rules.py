@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from connectors.base import System, Value
 from mappings.conditions import Condition, Getter, Scope, compile_condition, subject_getter
-from mappings.facts import Context
+from mappings.facts import FACTS, Context
 from mappings.models import OutputSpec, RulesFile, ScoreRuleSpec
 from mappings.yamlsrc import Loc
 
@@ -35,11 +35,49 @@ class ScoreRule:
     max: float | None = None
     decay_since: Getter | None = None
     half_life_days: float = 0.0
+    # Set when ``per`` / ``decay_since`` read a canonical field: evaluate reads the record
+    # directly then, without a getter call.
+    per_field: str | None = None
+    since_field: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "points_for", _scorer(self))
 
     points_for: Callable[[Context], float] = field(init=False, repr=False, compare=False)
+
+
+# (name, condition, points, per field, per getter, max, since field, since getter, half-life,
+# why): one score rule as evaluate reads it.
+_Planned = tuple[
+    str,
+    Condition | None,
+    float,
+    str | None,
+    Getter | None,
+    float | None,
+    str | None,
+    Getter | None,
+    float,
+    Template,
+]
+
+
+def _plan(rules: tuple[ScoreRule, ...]) -> tuple[_Planned, ...]:
+    return tuple(
+        (
+            r.name,
+            r.condition,
+            r.points,
+            r.per_field,
+            r.per,
+            r.max,
+            r.since_field,
+            r.decay_since,
+            r.half_life_days,
+            r.why,
+        )
+        for r in rules
+    )
 
 
 @dataclass(frozen=True)
@@ -64,6 +102,22 @@ class RuleSet:
     reasons_max_length: int = 255
     excluded_stage: str = "excluded"
     score_max: float = 100.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fit_plan", _plan(self.fit))
+        object.__setattr__(self, "engagement_plan", _plan(self.engagement))
+        object.__setattr__(
+            self,
+            "exclusion_plan",
+            tuple((e.code, e.condition, e.why) for e in self.exclusions),
+        )
+
+    # The rules flattened to tuples for evaluate's loops (attribute reads cost per record).
+    fit_plan: tuple[_Planned, ...] = field(init=False, repr=False, compare=False)
+    engagement_plan: tuple[_Planned, ...] = field(init=False, repr=False, compare=False)
+    exclusion_plan: tuple[tuple[str, Condition, Template], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
 
 class FiredRule(NamedTuple):
@@ -107,6 +161,15 @@ def _template(text: str, default: str, scope: Scope, loc: Loc) -> Template:
     if len(parts) == 3 and not isinstance(parts[1], str):  # one placeholder: the usual shape
         head, one, tail = parts
         assert isinstance(head, str) and isinstance(tail, str) and not isinstance(one, str)
+        name = pieces[1]
+        # Read the subject directly (a fact from the context, a field from the record), and
+        # quote text as is: _show(text) is str(text).
+        if name in FACTS:
+            return lambda ctx: head + (v if (v := ctx[name]).__class__ is str else _show(v)) + tail
+        if name in scope.fields:
+            return lambda ctx: (
+                head + (v if (v := ctx.record.get(name)).__class__ is str else _show(v)) + tail
+            )
         return lambda ctx: head + _show(one(ctx)) + tail
 
     def render(ctx: Context) -> str:
@@ -147,7 +210,14 @@ def _score_rule(spec: ScoreRuleSpec, scope: Scope, loc: Loc) -> ScoreRule | None
         max=spec.max,
         decay_since=since,
         half_life_days=spec.decay.half_life_days if spec.decay else 0.0,
+        per_field=_field_name(spec.per, scope),
+        since_field=None if spec.decay is None else _field_name(spec.decay.since, scope),
     )
+
+
+def _field_name(name: str | None, scope: Scope) -> str | None:
+    """``name`` when it is a canonical field subject (facts shadow fields, as in conditions)."""
+    return name if name is not None and name in scope.fields and name not in FACTS else None
 
 
 def compile_rules(spec: RulesFile, scope: Scope) -> RuleSet:
@@ -220,27 +290,105 @@ def _scorer(rule: ScoreRule) -> Callable[[Context], float]:
     return points_for
 
 
-def _score(rules: tuple[ScoreRule, ...], ctx: Context, fired: list[FiredRule]) -> float:
+def _round(value: float, digits: int) -> float:
+    """round(), skipping the work for a whole float (most points are): it would return it."""
+    if value.__class__ is float and value.is_integer():
+        return value
+    return round(value, digits)
+
+
+# Records are built per record by the thousand: tuple.__new__ skips the NamedTuple's Python-level
+# __new__, and setting a frozen dataclass's __dict__ at once skips seven object.__setattr__ calls.
+_new_tuple = tuple.__new__
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def _fired(name: str, points: float, why: str) -> FiredRule:
+    return _new_tuple(FiredRule, (name, points, why))
+
+
+def _decision(
+    excluded: bool,
+    exclusion: str | None,
+    fit: float,
+    engagement: float,
+    score: float,
+    stage: str,
+    fired: tuple[FiredRule, ...],
+) -> Decision:
+    """Decision(...) as its generated __init__ would build it, at half the cost."""
+    decision: Decision = _new_object(Decision)
+    _set_attribute(
+        decision,
+        "__dict__",
+        {
+            "excluded": excluded,
+            "exclusion": exclusion,
+            "fit": fit,
+            "engagement": engagement,
+            "score": score,
+            "stage": stage,
+            "fired": fired,
+        },
+    )
+    return decision
+
+
+def _score(plan: tuple[_Planned, ...], ctx: Context, fired: list[FiredRule]) -> float:
+    """The points of every rule that applies, added to ``fired``; the total.
+
+    ScoreRule.points_for inlined: a call per rule per record is most of the cost of scoring.
+    """
     total = 0.0
-    for rule in rules:
-        points = rule.points_for(ctx)
+    record = ctx.record
+    # Several rules decay since the same date: work out its age once.
+    last_moment: object = None
+    last_days = 0.0
+    for name, condition, base, per_field, per, cap, since_field, since, half_life, why in plan:
+        if condition is not None and not condition(ctx):
+            continue
+        points = base
+        if per is not None:
+            amount = record.get(per_field) if per_field is not None else per(ctx)
+            if amount.__class__ is bool or not isinstance(amount, int | float) or amount <= 0:
+                continue
+            points *= amount
+        if cap is not None:
+            points = min(points, cap) if points >= 0 else max(points, -cap)
+        if since is not None:
+            # No date means no evidence of when it happened: keep the points undecayed rather
+            # than guess; HubSpot sets the dates alongside the counters.
+            moment = record.get(since_field) if since_field is not None else since(ctx)
+            if isinstance(moment, datetime):
+                if moment is last_moment:
+                    days = last_days
+                else:
+                    days = (ctx.now - moment).total_seconds() / 86400.0
+                    last_moment, last_days = moment, days
+                if days > 0:
+                    points *= 0.5 ** (days / half_life)
         if points:
             total += points
-            fired.append(FiredRule(rule.name, round(points, 2), rule.why(ctx)))
+            # _round() inlined: this runs for most rules of most records.
+            shown = (
+                points if points.__class__ is float and points.is_integer() else round(points, 2)
+            )
+            fired.append(_new_tuple(FiredRule, (name, shown, why(ctx))))
     return total
 
 
 def evaluate(rules: RuleSet, record: Mapping[str, Value], now: datetime) -> Decision:
     """Qualify one canonical record: the first exclusion that matches wins, else score it."""
     ctx = Context(record, now)
-    for exclusion in rules.exclusions:
-        if exclusion.condition(ctx):
-            why = (FiredRule(exclusion.code, 0.0, exclusion.why(ctx)),)
-            return Decision(True, exclusion.code, 0.0, 0.0, 0.0, rules.excluded_stage, why)
+    for code, condition, explain_why in rules.exclusion_plan:
+        if condition(ctx):
+            why = (_fired(code, 0.0, explain_why(ctx)),)
+            return _decision(True, code, 0.0, 0.0, 0.0, rules.excluded_stage, why)
     fired: list[FiredRule] = []
-    fit = round(_score(rules.fit, ctx, fired), 2)
-    engagement = round(_score(rules.engagement, ctx, fired), 2)
-    score = round(min(max(fit + engagement, 0.0), rules.score_max), 1)
+    fit = _round(_score(rules.fit_plan, ctx, fired), 2)
+    engagement = _round(_score(rules.engagement_plan, ctx, fired), 2)
+    score = _round(min(max(fit + engagement, 0.0), rules.score_max), 1)
     stage = rules.stages[-1].name
     for candidate in rules.stages:
         if (
@@ -251,12 +399,21 @@ def evaluate(rules: RuleSet, record: Mapping[str, Value], now: datetime) -> Deci
         ):
             stage = candidate.name
             break
-    return Decision(False, None, fit, engagement, score, stage, tuple(fired))
+    return _decision(False, None, fit, engagement, score, stage, tuple(fired))
+
+
+_NUM_MEMO: dict[float, str] = {}  # points repeat across records; formatting a float is slow
 
 
 def _num(points: float) -> str:
-    text = f"{points:+.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    text = _NUM_MEMO.get(points)
+    if text is None:
+        text = f"{points:+.1f}"
+        text = text[:-2] if text.endswith(".0") else text
+        # Zero is left out: 0.0 and -0.0 are one key but print differently.
+        if points and len(_NUM_MEMO) < 4096:
+            _NUM_MEMO[points] = text
+    return text
 
 
 def explain(decision: Decision, max_length: int = 255) -> str:
@@ -272,16 +429,19 @@ def explain(decision: Decision, max_length: int = 255) -> str:
     parts = [
         f"{_num(f.points)} {f.why}" for f in sorted(decision.fired, key=lambda f: -abs(f.points))
     ]
-    text = head
+    # Whole reasons while they fit with room for "; +N more": counted in lengths, and the text
+    # joined once at the end rather than rebuilt per reason.
+    count = len(parts)
+    length = len(head)
     for i, part in enumerate(parts):
-        more = len(parts) - i - 1
-        candidate = f"{text}{': ' if i == 0 else '; '}{part}"
-        tail = f"; +{more} more" if more else ""
-        if len(candidate) + len(tail) > max_length:
-            rest = f"; +{len(parts) - i} more"
+        more = count - i - 1
+        length += 2 + len(part)  # ": " before the first reason, "; " before the others
+        tail = 8 + len(str(more)) if more else 0  # len(f"; +{more} more")
+        if length + tail > max_length:
+            text = f"{head}: {'; '.join(parts[:i])}" if i else head
+            rest = f"; +{count - i} more"
             return (text + rest) if len(text + rest) <= max_length else text[:max_length]
-        text = candidate
-    return text
+    return f"{head}: {'; '.join(parts)}" if parts else head
 
 
 def decision_fields(rules: RuleSet, decision: Decision, system: System) -> dict[str, Value]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from connectors.base import System, Value
 from mappings import normalize
-from mappings.coerce import COERCERS
+from mappings.coerce import COERCERS, parse_datetime
 from mappings.mappingset import MappingSet
 from mappings.models import FieldMap
 
@@ -87,7 +87,7 @@ def _reader(
                 value = normalize.trim(value)
             for step in steps:
                 value = step(value)
-            if phone:
+            if phone and normalize.is_e164(value) is None:  # E.164 is kept as is: no region
                 region = None
                 for key in country_keys:
                     stated = raw.get(key)
@@ -112,11 +112,24 @@ def _reader(
 _GENERAL = 0  # call the reader
 _TEXT = 1  # one key, string type, no normalizer but trim; vocabulary and placeholder allowed
 _NUMBER = 2  # one key, number type, no normalizer: an int or float read as a float
+_DATETIME = 3  # one key, datetime type, no normalizer: ISO text parsed here
+_EMAIL = 4  # one key, string type, email normalizer only, no vocabulary
 
 
 # (key to probe or None, canonical name, reader, shape, vocabulary, case-folded vocabulary,
-# placeholder): a plain tuple, unpacked in to_canonical's loop faster than attributes are read.
-_Plan = tuple[str | None, str, Reader, int, Mapping[str, str], Mapping[str, str], str | None]
+# placeholder, memo of tidy text read before): a plain tuple, unpacked in to_canonical's loop
+# faster than attributes are read.
+_Plan = tuple[
+    str | None,
+    str,
+    Reader,
+    int,
+    Mapping[str, str],
+    Mapping[str, str],
+    str | None,
+    dict[str, Value],
+]
+MEMO_SIZE = 4096  # per field; once full, new values are read the long way and not kept
 
 
 def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[_Plan, ...]:
@@ -142,10 +155,19 @@ def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[_Plan, .
                 shape = _TEXT
             elif probe is not None and fm.type == "number" and not fm.normalizers:
                 shape = _NUMBER
+            elif probe is not None and fm.type == "datetime" and not fm.normalizers:
+                shape = _DATETIME
+            elif (
+                probe is not None
+                and fm.type == "string"
+                and fm.normalizers == ("email",)
+                and not fm.to_canonical.get(system)
+            ):
+                shape = _EMAIL
             vocabulary = dict(fm.to_canonical.get(system, {}))
             folded = {k.casefold(): v for k, v in vocabulary.items()}
             placeholder = fm.required_default.get(system)
-            built.append((probe, fm.name, reader, shape, vocabulary, folded, placeholder))
+            built.append((probe, fm.name, reader, shape, vocabulary, folded, placeholder, {}))
         cached = ms.cache[key] = tuple(built)
     return cached  # type: ignore[return-value]
 
@@ -156,8 +178,9 @@ def to_canonical(
     """A system record's fields as canonical values; fields the record lacks are left out."""
     out: dict[str, Value] = {}
     tidy = normalize.TIDY.fullmatch
+    has_space = normalize.has_space
     get = fields.get
-    for probe, name, read, shape, vocabulary, folded, placeholder in _readers(
+    for probe, name, read, shape, vocabulary, folded, placeholder, memo in _readers(
         ms, system, object_type
     ):
         if probe is not None:
@@ -169,16 +192,42 @@ def to_canonical(
                 continue
             cls = value.__class__
             if shape == _TEXT:
-                # Tidy text (trimmed, single spaces, not blank) is what the reader would return
-                # before its vocabulary and placeholder steps, done here the same way.
-                if cls is str and tidy(value) is not None:
-                    if vocabulary:
-                        value = vocabulary.get(value) or folded.get(value.casefold(), value)
-                    out[name] = None if placeholder is not None and value == placeholder else value
-                    continue
+                if cls is str:
+                    # Text fields repeat (countries, stages, sources, titles, names): a seen
+                    # value is one dict lookup, cheaper than the tidiness test below.
+                    known: Any = memo.get(value, ABSENT)
+                    if known is not ABSENT:
+                        out[name] = known
+                        continue
+                    # Tidy text (trimmed, single spaces, not blank) is what the reader would
+                    # return before its vocabulary and placeholder steps, done here the same way.
+                    if tidy(value) is not None:
+                        raw = value
+                        if vocabulary:
+                            value = vocabulary.get(value) or folded.get(value.casefold(), value)
+                        if placeholder is not None and value == placeholder:
+                            value = None
+                        if len(memo) < MEMO_SIZE:
+                            memo[raw] = value
+                        out[name] = value
+                        continue
             elif shape == _NUMBER and (cls is int or cls is float):
                 out[name] = float(value)
                 continue
+            elif shape == _EMAIL and cls is str:
+                # normalize.email() inlined: lower case, and text without spaces is kept whole.
+                lowered = value.lower()
+                if lowered and has_space(lowered) is None:
+                    out[name] = (
+                        None if placeholder is not None and lowered == placeholder else lowered
+                    )
+                    continue
+            elif shape == _DATETIME and cls is str:
+                # What the reader's coercion does; text that does not parse takes the long way.
+                parsed = parse_datetime(value)
+                if parsed is not None:
+                    out[name] = parsed
+                    continue
         value = read(fields)
         if value is not ABSENT:
             out[name] = value
@@ -195,7 +244,10 @@ class _Writer:
     reject: bool
 
 
-def _writers(ms: MappingSet, system: System, object_type: str) -> tuple[_Writer, ...]:
+_WriterPlan = tuple[str, str, Mapping[str, str], str | None, int | None, bool]
+
+
+def _writers(ms: MappingSet, system: System, object_type: str) -> tuple[_WriterPlan, ...]:
     key = ("write", system, object_type)
     cached = ms.cache.get(key)
     if cached is None:
@@ -214,7 +266,10 @@ def _writers(ms: MappingSet, system: System, object_type: str) -> tuple[_Writer,
                     reject=fm.too_long == "reject",
                 )
             )
-        cached = ms.cache[key] = tuple(built)
+        # Plain tuples: from_canonical unpacks them faster than it reads attributes.
+        cached = ms.cache[key] = tuple(
+            (w.name, w.target, w.spelling, w.default, w.limit, w.reject) for w in built
+        )
     return cached  # type: ignore[return-value]
 
 
@@ -231,22 +286,23 @@ def from_canonical(
     Fields the sync rule never writes to ``system`` (and read-only sources) are skipped. A
     required field gets its declared default when it would be blank (always when creating).
     """
-    out = Outbound()
-    for w in _writers(ms, system, object_type):
-        if w.name not in values:
-            if creating and w.default is not None:
-                out.fields[w.target] = w.default
+    fields: dict[str, Value] = {}
+    errors: list[FieldError] = []
+    for name, target, spelling, default, limit, reject in _writers(ms, system, object_type):
+        if name not in values:
+            if creating and default is not None:
+                fields[target] = default
             continue
-        value = values[w.name]
+        value = values[name]
         if isinstance(value, str):
-            value = w.spelling.get(value, value)
-        if w.default is not None and _blank(value):
-            value = w.default
-        if w.limit is not None and isinstance(value, str) and len(value) > w.limit:
-            if w.reject:
-                message = f"{len(value)} characters; {w.target} takes {w.limit}"
-                out.errors.append(FieldError(w.name, "too_long", message))
+            value = spelling.get(value, value)
+        if default is not None and _blank(value):
+            value = default
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            if reject:
+                message = f"{len(value)} characters; {target} takes {limit}"
+                errors.append(FieldError(name, "too_long", message))
                 continue
-            value = value[: w.limit]
-        out.fields[w.target] = value
-    return out
+            value = value[:limit]
+        fields[target] = value
+    return Outbound(fields, errors)

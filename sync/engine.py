@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from connectors.base import ChangePage, Connector, Cursor, System, WriteOp
+from connectors.base import ChangePage, Connector, Cursor, SourceRecord, System, WriteOp
 from connectors.errors import AuthConfigError, ConnectorError, QuotaExhaustedError
 from mappings.mappingset import MappingSet
 from mappings.normalize import email as normalize_email
@@ -15,7 +15,7 @@ from mappings.transform import to_canonical
 from sync.commit import build_commit
 from sync.link import LinkRef, Pair, Resolution, resolve
 from sync.person import Person, PlannedWrite, salesforce_type
-from sync.planner import DELETED_FLAG, Planner
+from sync.planner import ARCHIVED_FLAG, DELETED_FLAG, Planner
 from sync.policies import policies
 from sync.pulled import Pulled
 from sync.push import PushOutcome, Write, push
@@ -36,7 +36,7 @@ PULLED_TYPES: tuple[tuple[System, str], ...] = (
     ("salesforce", "Contact"),
     ("salesforce", "Opportunity"),
 )
-ARCHIVED_FLAG = "Leadsync_HubSpot_Archived__c"
+
 CURSOR_SKEW_MARGIN = timedelta(minutes=5)
 
 
@@ -69,6 +69,7 @@ class Engine:
         self.report = RunReport(dry_run=dry_run)
         self.plans: list[PlannedWrite] = []  # dry run: what would be written
         self._links_by_id: dict[str, Link] = {}
+        self._backfilled: set[System] = set()  # systems read in full this run
         self.now = clock()
         self.planner = Planner(
             mappings, self.report, now=self.now, create_type=create_in_salesforce
@@ -108,6 +109,8 @@ class Engine:
             since = Cursor() if full else self.state.get_cursor(system, object_type)
             # No cursor yet: a backfill through the listing, not the (lagging, capped) search.
             backfill = full or since.value is None
+            if backfill:
+                self._backfilled.add(system)
             last: Cursor | None = None
             page: ChangePage
             for page in conn.changes(object_type, since, full=backfill):
@@ -182,7 +185,43 @@ class Engine:
                 break
             self._read_into(pulled, hs_ids, sf_ids)
             resolution = self._resolve_once(refs, pulled)
-        return resolution, retried
+        return self._attach_existing(resolution, pulled), retried
+
+    def _attach_existing(self, res: Resolution, pulled: Pulled) -> Resolution:
+        """Before creating a record, look for one with the same email that nobody links.
+
+        A record not read this run (unchanged since the cursor), or one identity set aside
+        (the counterpart of a retired link), is linked rather than duplicated.
+        """
+        want: dict[System, set[str]] = {"hubspot": set(), "salesforce": set()}
+        for pair in res.pairs:
+            if pair.email and pair.create_on is not None:
+                want[pair.create_on].add(pair.email)
+        if not want["hubspot"] and not want["salesforce"]:
+            return res
+        if want["hubspot"] and "hubspot" not in self._backfilled:
+            for rec in self.hs.find_by_email("contact", sorted(want["hubspot"])):
+                pulled.add(rec)
+        if want["salesforce"] and "salesforce" not in self._backfilled:
+            for object_type in ("Contact", "Lead"):
+                for rec in self.sf.find_by_email(object_type, sorted(want["salesforce"])):
+                    pulled.add(rec)
+        taken = {
+            i for lk in self._links_by_id.values() for i in (lk.hubspot_id, lk.salesforce_id) if i
+        }
+        taken |= {i for p in res.pairs for i in (p.hubspot_id, p.salesforce_id) if i}
+        free_hs = _free_by_email(pulled.hubspot.values(), "email", taken)
+        free_sf = _free_by_email(pulled.salesforce.values(), "Email", taken)
+        pairs = []
+        for pair in res.pairs:
+            if pair.create_on == "hubspot" and (rec := free_hs.pop(pair.email or "", None)):
+                pair = replace(pair, hubspot=rec, hubspot_id=rec.id)
+            elif pair.create_on == "salesforce" and (rec := free_sf.pop(pair.email or "", None)):
+                pair = replace(
+                    pair, salesforce=rec, salesforce_id=rec.id, salesforce_type=rec.object_type
+                )
+            pairs.append(pair)
+        return replace(res, pairs=tuple(pairs))
 
     def _read_into(
         self, pulled: Pulled, hs_ids: Iterable[str], sf_ids: dict[str, set[str]]
@@ -286,6 +325,12 @@ class Engine:
         bases = self.state.load_bases(existing) if existing else {}
         people: list[Person] = []
         for pair in batch:
+            # Identity may name a record it did not attach (e.g. one it skipped for a retired
+            # link, then matched by email): merge against what was read, never against nothing.
+            if pair.hubspot is None and pair.hubspot_id in pulled.hubspot:
+                pair = replace(pair, hubspot=pulled.hubspot[pair.hubspot_id])
+            if pair.salesforce is None and pair.salesforce_id in pulled.salesforce:
+                pair = replace(pair, salesforce=pulled.salesforce[pair.salesforce_id])
             link_id = pair.link_id or new_id()
             person = Person(pair, link_id, pair.link_id is not None, dict(bases.get(link_id, {})))
             person.hubspot_id = pair.hubspot_id
@@ -305,12 +350,11 @@ class Engine:
             if sf_write is not None:
                 sf_writes.append(sf_write)
         if self.dry_run:
+            for write in extra_writes:
+                self._record_plan(write, None)
             for person in people:
-                hs_write = self.planner.plan_hubspot(person)
-                self._record_plan(
-                    person, hs_write, next((w for w in sf_writes if w.person is person), None)
-                )
-            self._count_plans(sf_writes)
+                self._record_plan(self.planner.plan_hubspot(person), person)
+                self._record_plan(next((w for w in sf_writes if w.person is person), None), person)
             return
 
         sf_out = push(self.sf, "salesforce", sf_writes)
@@ -422,26 +466,39 @@ class Engine:
         self.state.commit_batch(batch)
 
     # -- dry run -----------------------------------------------------------------------------
-    def _record_plan(self, person: Person, hs: Write | None, sf: Write | None) -> None:
-        for write in (hs, sf):
-            if write is None:
-                continue
-            kind = "created" if write.op.id is None else "updated"
-            getattr(self.report, kind).add(write.system)
-            email = person.values.get("email")
-            self.plans.append(
-                PlannedWrite(
-                    write.system,
-                    "create" if write.op.id is None else "update",
-                    write.op.object_type,
-                    write.op.id,
-                    str(email) if email else None,
-                    tuple(sorted(write.op.fields)),
-                )
+    def _record_plan(self, write: Write | None, person: Person | None) -> None:
+        if write is None:
+            return
+        creating = write.op.id is None
+        (self.report.created if creating else self.report.updated).add(write.system)
+        email = person.values.get("email") if person is not None else None
+        self.plans.append(
+            PlannedWrite(
+                write.system,
+                "create" if creating else "update",
+                write.op.object_type,
+                write.op.id,
+                str(email) if email else None,
+                tuple(sorted(write.op.fields)),
             )
+        )
 
-    def _count_plans(self, sf_writes: list[Write]) -> None:
-        return None
+
+def _free_by_email(
+    records: Iterable[SourceRecord], email_field: str, taken: set[str]
+) -> dict[str, SourceRecord]:
+    """Live records no link holds, by normalized email (Contact over Lead, then newest)."""
+    out: dict[str, SourceRecord] = {}
+    for rec in records:
+        raw = rec.fields.get(email_field)
+        if rec.deleted or rec.id in taken or not raw or rec.fields.get("IsConverted") is True:
+            continue
+        email = _safe_email(str(raw))
+        seen = out.get(email)
+        rank = (rec.object_type == "Contact", rec.modified_at)
+        if seen is None or rank > (seen.object_type == "Contact", seen.modified_at):
+            out[email] = rec
+    return out
 
 
 def _salesforce_kind(record_id: str) -> str | None:

@@ -21,6 +21,7 @@ from sync.state_models import NewDeadLetter
 
 HUBSPOT_EXTERNAL_ID = "Leadsync_HubSpot_Id__c"
 DELETED_FLAG = "leadsync_deleted_in_salesforce"
+ARCHIVED_FLAG = "Leadsync_HubSpot_Archived__c"
 
 
 class Planner:
@@ -115,7 +116,7 @@ class Planner:
         if creating and (decision.excluded or not person.hubspot_id):
             return None  # an excluded record is never created in the CRM
         hs_raw = person.pair.hubspot.fields if person.pair.hubspot else {}
-        if creating and hs_raw.get(DELETED_FLAG) in (True, "true"):
+        if creating and _truthy(hs_raw.get(DELETED_FLAG)):
             self.report.skip("deleted in Salesforce; not re-created")
             return None
         object_type = person.salesforce_type or self.create_type
@@ -136,6 +137,8 @@ class Planner:
             return None
         fields = dict(out.fields)
         raw_now = person.pair.salesforce.fields if person.pair.salesforce else {}
+        if not creating and person.hubspot_id and raw_now.get(ARCHIVED_FLAG) is True:
+            fields[ARCHIVED_FLAG] = False  # linked to a live HubSpot contact again
         outputs = decision_fields(self.ms.rules, decision, "salesforce")
         decided = decision_changes(outputs, raw_now, creating)
         fields.update(decided)
@@ -201,6 +204,8 @@ class Planner:
             )
             return None
         fields = dict(out.fields)
+        if not creating and person.salesforce_id and _truthy(raw_now.get(DELETED_FLAG)):
+            fields[DELETED_FLAG] = False  # linked to a live Salesforce record again
         outputs = decision_fields(self.ms.rules, decision, "hubspot")
         decided = decision_changes(outputs, raw_now, creating)
         fields.update(decided)
@@ -246,6 +251,10 @@ class Planner:
             )
         )
         person.failed[system] |= {field_name} if field_name else set()
+
+
+def _truthy(value: Value) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
 def _salesforce_reads(ms: MappingSet, name: str) -> bool:

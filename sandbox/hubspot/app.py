@@ -14,6 +14,7 @@ from starlette.routing import Route
 from sandbox.context import SandboxContext
 from sandbox.hubspot import batch
 from sandbox.hubspot.batch import Answer
+from sandbox.hubspot.catalog import property_not_found
 from sandbox.hubspot.errors import HubSpotError, not_found, validation
 from sandbox.hubspot.properties import DEFAULT_PROPERTIES
 from sandbox.hubspot.ratelimit import RateLimiter
@@ -23,6 +24,7 @@ from sandbox.hubspot.store import HubSpotStore
 BASE = "/crm/v3/objects/contacts"
 PROPS = "/crm/v3/properties/contacts"
 MAX_PAGE = 100
+MAX_PAGE_WITH_HISTORY = 50
 _AUTH_MESSAGE = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
     "can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
@@ -46,9 +48,9 @@ async def _json(request: Request) -> dict[str, object]:
     return body
 
 
-def _names(request: Request) -> list[str] | None:
+def _names(request: Request, param: str = "properties") -> list[str] | None:
     # The client sends repeated ?properties=a&properties=b; HubSpot also takes "a,b".
-    raw = request.query_params.getlist("properties")
+    raw = request.query_params.getlist(param)
     names = [n.strip() for value in raw for n in value.split(",") if n.strip()]
     return names or None
 
@@ -65,27 +67,31 @@ def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starle
         handler: Handler, *, search: bool = False
     ) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
+            # Every answer carries its correlation id; error bodies repeat it.
+            correlation = _correlation_id()
+            ids = {"x-hubspot-correlation-id": correlation, "x-request-id": correlation}
             auth = request.headers.get("authorization", "")
             if auth != f"Bearer {token}":
                 body = {
                     "status": "error",
                     "message": _AUTH_MESSAGE,
-                    "correlationId": _correlation_id(),
+                    "correlationId": correlation,
                     "category": "INVALID_AUTHENTICATION",
                 }
-                return JSONResponse(body, status_code=401)
+                return JSONResponse(body, status_code=401, headers=ids)
             verdict = limiter.check(search=search)
+            headers = verdict.headers | ids
             if not verdict.allowed:
-                return JSONResponse(
-                    verdict.body(_correlation_id()), status_code=429, headers=verdict.headers
-                )
+                return JSONResponse(verdict.body(correlation), status_code=429, headers=headers)
             try:
                 status, payload = await handler(request)
             except HubSpotError as err:
-                status, payload = err.status, err.body(_correlation_id())
+                status, payload = err.status, err.body(correlation)
+            if status == 201 and isinstance(payload, dict) and "id" in payload:
+                headers["Location"] = f"{str(request.url).split('?')[0]}/{payload['id']}"
             if payload is None:
-                return Response(status_code=status, headers=verdict.headers)
-            return JSONResponse(payload, status_code=status, headers=verdict.headers)
+                return Response(status_code=status, headers=headers)
+            return JSONResponse(payload, status_code=status, headers=headers)
 
         return run
 
@@ -95,13 +101,18 @@ def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starle
             limit = int(request.query_params.get("limit", "10"))
         except ValueError as exc:
             raise validation("limit must be an integer") from exc
-        if not 1 <= limit <= MAX_PAGE:
-            raise validation(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
+        history = store.requested(_names(request, "propertiesWithHistory")) or []
+        # Asking for property history lowers the page size HubSpot allows.
+        most = MAX_PAGE_WITH_HISTORY if history else MAX_PAGE
+        if not 1 <= limit <= most:
+            raise validation(f"limit must be between 1 and {most}, got {limit}")
         result = store.page(
             request.query_params.get("after"), limit, archived=_flag(request, "archived")
         )
-        names = _names(request)
-        body: dict[str, object] = {"results": [c.to_api(names) for c in result.contacts]}
+        names = store.requested(_names(request))
+        body: dict[str, object] = {
+            "results": [c.to_api(names, history=history) for c in result.contacts]
+        }
         if result.next_after:
             link = f"{request.url.scheme}://{request.url.netloc}{BASE}?after={result.next_after}"
             body["paging"] = {"next": {"after": result.next_after, "link": link}}
@@ -111,18 +122,16 @@ def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starle
         body = await _json(request)
         properties = batch.properties_of(body.get("properties"))
         contact = store.create_contact(properties)
-        return 201, contact.to_api(batch.wanted(None, properties))
+        return 201, contact.to_write_api(properties)
 
     async def get_one(request: Request) -> Answer:
         cid = request.path_params["contact_id"]
-        contact = store.contact(
-            cid,
-            id_property=request.query_params.get("idProperty"),
-            archived=_flag(request, "archived"),
-        )
+        id_property = request.query_params.get("idProperty")
+        contact = store.contact(cid, id_property=id_property, archived=_flag(request, "archived"))
         if contact is None:
-            raise not_found(cid)
-        return 200, contact.to_api(_names(request))
+            raise not_found(cid, by_id=id_property in (None, "", "hs_object_id"))
+        history = store.requested(_names(request, "propertiesWithHistory")) or []
+        return 200, contact.to_api(store.requested(_names(request)), history=history)
 
     async def update(request: Request) -> Answer:
         cid = request.path_params["contact_id"]
@@ -130,7 +139,7 @@ def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starle
         contact = store.update_contact(
             cid, properties, id_property=request.query_params.get("idProperty")
         )
-        return 200, contact.to_api(batch.wanted(None, properties))
+        return 200, contact.to_write_api(properties)
 
     async def archive(request: Request) -> Answer:
         store.archive(request.path_params["contact_id"])
@@ -146,12 +155,22 @@ def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starle
         assert contact is not None  # merge just wrote it
         return 200, contact.to_api([*DEFAULT_PROPERTIES, "hs_merged_object_ids"])
 
+    async def purge(request: Request) -> Answer:
+        body = await _json(request)
+        object_id = body.get("objectId")
+        if not object_id:
+            raise validation("objectId is required")
+        id_property = body.get("idProperty")
+        store.purge(str(object_id), id_property=str(id_property) if id_property else None)
+        return 204, None
+
     async def search(request: Request) -> Answer:
         req = SearchRequest.parse(await _json(request))
         result = store.search(req)
+        names = store.requested(req.properties or None)
         body: dict[str, object] = {
             "total": result.total,
-            "results": [c.to_api(req.properties or None) for c in result.contacts],
+            "results": [c.to_api(names) for c in result.contacts],
         }
         if result.next_after:
             body["paging"] = {"next": {"after": result.next_after}}
@@ -182,21 +201,26 @@ def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starle
         name = request.path_params["name"]
         prop = store.property(name)
         if prop is None:
-            raise HubSpotError(
-                404,
-                "OBJECT_NOT_FOUND",
-                f"Unable to find property named '{name}' for object type CONTACT",
-            )
+            raise property_not_found(name)
         return 200, prop.to_json()
 
     async def create_property(request: Request) -> Answer:
         return 201, store.create_property(await _json(request)).to_json()
+
+    async def update_property(request: Request) -> Answer:
+        body = await _json(request)
+        return 200, store.catalog.update(request.path_params["name"], body).to_json()
+
+    async def archive_property(request: Request) -> Answer:
+        store.catalog.archive(request.path_params["name"])
+        return 204, None
 
     routes = [
         Route(BASE, endpoint(list_contacts), methods=["GET"]),
         Route(BASE, endpoint(create), methods=["POST"]),
         Route(f"{BASE}/search", endpoint(search, search=True), methods=["POST"]),
         Route(f"{BASE}/merge", endpoint(merge), methods=["POST"]),
+        Route(f"{BASE}/gdpr-delete", endpoint(purge), methods=["POST"]),
         Route(f"{BASE}/batch/read", endpoint(batch_read), methods=["POST"]),
         Route(f"{BASE}/batch/create", endpoint(batch_create), methods=["POST"]),
         Route(f"{BASE}/batch/update", endpoint(batch_update), methods=["POST"]),
@@ -208,6 +232,8 @@ def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starle
         Route(PROPS, endpoint(list_properties), methods=["GET"]),
         Route(PROPS, endpoint(create_property), methods=["POST"]),
         Route(PROPS + "/{name}", endpoint(get_property), methods=["GET"]),
+        Route(PROPS + "/{name}", endpoint(update_property), methods=["PATCH"]),
+        Route(PROPS + "/{name}", endpoint(archive_property), methods=["DELETE"]),
     ]
     return Starlette(routes=routes, exception_handlers={404: _unrouted, 405: _unrouted})
 

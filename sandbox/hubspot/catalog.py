@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -55,6 +56,45 @@ class PropertyCatalog:
             self._props[prop.name] = prop
             self._records.put(PROPERTIES, prop.name, _property_to_row(prop))
             return prop
+
+    def update(self, name: str, body: Mapping[str, object]) -> PropertyDef:
+        """``PATCH /crm/v3/properties/contacts/{name}``: label, description, options, group."""
+        with self._ctx.lock:
+            prop = self._props.get(name)
+            if prop is None:
+                raise property_not_found(name)
+            if prop.hubspot_defined and any(k in body for k in ("type", "fieldType")):
+                raise validation(f"Cannot change the type of HubSpot-defined property {name}")
+            merged: dict[str, object] = {**prop.to_json(), **body, "name": name}
+            if "options" not in body:
+                merged["options"] = [o.to_json() for o in prop.options]
+            updated = dataclasses.replace(
+                _property_from_json(merged),
+                read_only=prop.read_only,
+                hubspot_defined=prop.hubspot_defined,
+                created_at=prop.created_at,
+            )
+            self._props[name] = updated
+            if not prop.hubspot_defined:
+                self._records.put(PROPERTIES, name, _property_to_row(updated))
+            return updated
+
+    def archive(self, name: str) -> None:
+        """``DELETE /crm/v3/properties/contacts/{name}``: the portal's own properties only."""
+        with self._ctx.lock:
+            prop = self._props.get(name)
+            if prop is None:
+                raise property_not_found(name)
+            if prop.hubspot_defined:
+                raise validation(f"{name} is a HubSpot-defined property and cannot be archived")
+            del self._props[name]
+            self._records.delete(PROPERTIES, name)
+
+
+def property_not_found(name: str) -> HubSpotError:
+    return HubSpotError(
+        404, "OBJECT_NOT_FOUND", f"Unable to find property named '{name}' for object type CONTACT"
+    )
 
 
 def _property_to_row(prop: PropertyDef) -> Row:

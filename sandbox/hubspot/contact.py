@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sandbox.hubspot.properties import ALWAYS_ANSWERED, DEFAULT_PROPERTIES
@@ -21,6 +21,14 @@ class Contact:
     updated_at: datetime
     archived: bool = False
     archived_at: datetime | None = None
+    # name -> [[value, ISO timestamp, sourceType], ...], oldest first: propertiesWithHistory.
+    history: dict[str, list[list[str]]] = field(default_factory=dict)
+
+    def remember(self, names: Iterable[str], moment: datetime, source: str) -> None:
+        """Append the current value of ``names`` to their history (a cleared value is "")."""
+        stamp = iso_ms(moment)
+        for name in names:
+            self.history.setdefault(name, []).append([self.properties.get(name, ""), stamp, source])
 
     def to_row(self) -> Row:
         return {
@@ -30,6 +38,7 @@ class Contact:
             "updatedAt": self.updated_at,
             "archived": self.archived,
             "archivedAt": self.archived_at,
+            "history": self.history,
         }
 
     @classmethod
@@ -41,15 +50,46 @@ class Contact:
             updated_at=row["updatedAt"],
             archived=bool(row.get("archived")),
             archived_at=row.get("archivedAt"),
+            history={k: [list(v) for v in vs] for k, vs in (row.get("history") or {}).items()},
         )
 
-    def to_api(self, names: Sequence[str] | None = None) -> dict[str, object]:
-        """The ``SimplePublicObject`` JSON; ``names`` None answers HubSpot's default properties."""
+    def to_api(
+        self, names: Sequence[str] | None = None, *, history: Sequence[str] = ()
+    ) -> dict[str, object]:
+        """The ``SimplePublicObject`` JSON of a read.
+
+        ``names`` None answers HubSpot's default properties; asked-for properties without a
+        value answer null. ``history`` names the ``propertiesWithHistory`` to add (newest first).
+        """
         # HubSpot always answers these three, whatever properties were asked for.
         wanted = DEFAULT_PROPERTIES if names is None else [*names, *ALWAYS_ANSWERED]
+        out = self._frame({n: self.properties.get(n) for n in wanted})
+        if history:
+            out["propertiesWithHistory"] = {
+                n: [
+                    {"value": value, "timestamp": stamp, "sourceType": source}
+                    for value, stamp, source in reversed(self.history.get(n, []))
+                ]
+                for n in history
+            }
+        return out
+
+    def to_write_api(self, written: Iterable[str]) -> dict[str, object]:
+        """The ``SimplePublicObject`` JSON a write answers: what it set, and the values it has.
+
+        Unlike reads, writes leave unset properties out; a property the write cleared is "".
+        """
+        names = dict.fromkeys([*ALWAYS_ANSWERED, *written])
+        props: dict[str, str | None] = {n: self.properties.get(n, "") for n in names}
+        for name in DEFAULT_PROPERTIES:
+            if name not in props and name in self.properties:
+                props[name] = self.properties[name]
+        return self._frame(dict(sorted(props.items())))
+
+    def _frame(self, properties: dict[str, str | None]) -> dict[str, object]:
         out: dict[str, object] = {
             "id": self.id,
-            "properties": {n: self.properties.get(n) for n in wanted},
+            "properties": properties,
             "createdAt": iso_ms(self.created_at),
             "updatedAt": iso_ms(self.updated_at),
             "archived": self.archived,
@@ -113,5 +153,6 @@ def merged_properties(
         merged["hs_additional_emails"] = ";".join(extra)
     if not merged["email"]:
         del merged["email"]
-    merged["createdate"] = min(primary["createdate"], secondary["createdate"])
+    # Compare as instants: "…:00Z" sorts after "…:00.500Z" as text.
+    merged["createdate"] = min(primary["createdate"], secondary["createdate"], key=parse_iso)  # type: ignore[arg-type]
     return merged

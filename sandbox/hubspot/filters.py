@@ -19,7 +19,7 @@ from sandbox.hubspot.values import parse_moment, to_ms, typed
 MAX_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 6
 MAX_FILTERS = 18
-QUERY_PROPERTIES = ("email", "firstname", "lastname", "phone", "company")
+QUERY_PROPERTIES = ("email", "firstname", "lastname", "phone", "company", "hs_additional_emails")
 """Properties HubSpot's free-text ``query`` looks in for contacts."""
 
 Operator = Literal[

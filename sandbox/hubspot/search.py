@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import json
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Literal
@@ -98,7 +99,9 @@ class SearchIndex:
         self._seq = 0
         self.generation = 0
         self._cache: OrderedDict[str, tuple[int, list[str]]] = OrderedDict()
-        self._ranges: dict[str, tuple[int, list[float], list[Doc]]] = {}
+        # Per sortable property: (change-log position applied, ascending (value, id), docs).
+        self._ranges: dict[str, tuple[int, list[tuple[float, int]], list[Doc]]] = {}
+        self._changes: list[tuple[Doc | None, Doc | None]] = []  # (replaced, indexed) per write
 
     def mark(self, cid: str, written_at: float) -> None:
         """Record a write at ``written_at`` (epoch seconds, sandbox clock)."""
@@ -114,15 +117,17 @@ class SearchIndex:
                 continue  # a later write supersedes this one
             del self._pending[cid]
             props = self._load(cid)
-            if props is None:
-                self._docs.pop(cid, None)
-            else:
-                self._docs[cid] = Doc(int(cid), dict(props))
+            before = self._docs.pop(cid, None)
+            after = None if props is None else Doc(int(cid), dict(props))
+            if after is not None:
+                self._docs[cid] = after
+            self._changes.append((before, after))
             self.generation += 1
 
     def reset(self, contacts: Mapping[str, Mapping[str, str]]) -> None:
         """Index these versions at once (startup from persisted data)."""
         self._docs = {cid: Doc(int(cid), dict(p)) for cid, p in contacts.items()}
+        self._ranges.clear()
         self.generation += 1
 
     def _candidates(self, query: Query) -> list[Doc]:
@@ -132,28 +137,53 @@ class SearchIndex:
         found: dict[int, Doc] = {}
         for group in query.groups:
             assert group.range is not None
-            values, docs = self._sorted(group.range.prop)
-            start = bisect.bisect_left(values, group.range.low)
-            end = bisect.bisect_right(values, group.range.high)
+            keys, docs = self._sorted(group.range.prop)
+            start = bisect.bisect_left(keys, (group.range.low, -1))
+            end = bisect.bisect_right(keys, (group.range.high, math.inf))
             for doc in docs[start:end]:
                 if doc.cid not in found and query.matches(doc):
                     found[doc.cid] = doc
         return list(found.values())
 
-    def _sorted(self, prop: PropertyDef) -> tuple[list[float], list[Doc]]:
-        """Docs with a numeric value of ``prop``, ascending (rebuilt once per generation)."""
-        hit = self._ranges.get(prop.name)
-        if hit is not None and hit[0] == self.generation:
-            return hit[1], hit[2]
-        pairs = []
-        for doc in self._docs.values():
-            value = doc.typed(prop.name, prop)
-            if isinstance(value, float):
-                pairs.append((value, doc.cid, doc))
-        pairs.sort(key=lambda p: (p[0], p[1]))
-        values, docs = [p[0] for p in pairs], [p[2] for p in pairs]
-        self._ranges[prop.name] = (self.generation, values, docs)
-        return values, docs
+    def _sorted(self, prop: PropertyDef) -> tuple[list[tuple[float, int]], list[Doc]]:
+        """Docs with a numeric value of ``prop``, ascending.
+
+        Built once, then kept up to date from the change log, so a search right after a batch
+        of writes costs a few list edits rather than a re-sort of the whole portal.
+        """
+        name = prop.name
+        hit = self._ranges.get(name)
+        if hit is None:
+            pairs = []
+            for doc in self._docs.values():
+                value = doc.typed(name, prop)
+                if isinstance(value, float):
+                    pairs.append(((value, doc.cid), doc))
+            pairs.sort(key=lambda p: p[0])
+            hit = (len(self._changes), [p[0] for p in pairs], [p[1] for p in pairs])
+        else:
+            applied, keys, docs = hit
+            for before, after in self._changes[applied:]:
+                for changed, add in ((before, False), (after, True)):
+                    value = changed.typed(name, prop) if changed is not None else None
+                    if changed is None or not isinstance(value, float):
+                        continue
+                    key = (value, changed.cid)
+                    at = bisect.bisect_left(keys, key)
+                    if add:
+                        keys.insert(at, key)
+                        docs.insert(at, changed)
+                    elif at < len(keys) and keys[at] == key:
+                        del keys[at]
+                        del docs[at]
+            hit = (len(self._changes), keys, docs)
+        self._ranges[name] = hit
+        if len(self._changes) > 100_000:
+            # Keep the log short: ranges that lag behind are dropped and rebuilt when next used.
+            done = len(self._changes)
+            self._ranges = {n: (0, k, d) for n, (at, k, d) in self._ranges.items() if at == done}
+            self._changes.clear()
+        return hit[1], hit[2]
 
     def indexed_properties(self, cid: str) -> Mapping[str, str]:
         return self._docs[cid].props

@@ -22,6 +22,7 @@ from sandbox.hubspot.errors import (
     conflict,
     invalid_properties,
     not_found,
+    not_unique,
     validation,
 )
 from sandbox.hubspot.properties import PropertyDef
@@ -149,6 +150,9 @@ class HubSpotStore:
             merged["hs_object_id"] = primary.id
             merged["lastmodifieddate"] = iso_ms(now)
             self._unindex_emails(secondary)
+            for name, entries in secondary.history.items():
+                if name not in primary.properties:
+                    primary.history[name] = [*entries, *primary.history.get(name, [])]
             primary.properties = merged
             primary.created_at = min(primary.created_at, secondary.created_at)
             primary.updated_at = now
@@ -188,7 +192,7 @@ class HubSpotStore:
         with self._ctx.lock:
             if id_property and id_property != "hs_object_id":
                 if id_property != "email":
-                    raise validation(f"{id_property} is not a unique property")
+                    raise not_unique(id_property)
                 found = self._by_email.get(contact_id.strip().lower())
                 return self._resolve(found, archived=archived) if found else None
             return self._resolve(contact_id, archived=archived)
@@ -214,6 +218,7 @@ class HubSpotStore:
             props["lastmodifieddate"] = iso_ms(moment)
             props["hs_object_id"] = cid
             contact = Contact(cid, props, moment, moment)
+            contact.remember([n for n in props if n not in _MANAGED], moment, _source(system))
             self._contacts[cid] = contact
             self._order.append(int(cid))
             self._index_emails(contact)
@@ -232,7 +237,7 @@ class HubSpotStore:
         with self._ctx.lock:
             contact = self.contact(contact_id, id_property=id_property)
             if contact is None:
-                raise not_found(contact_id)
+                raise not_found(contact_id, by_id=id_property in (None, "hs_object_id"))
             values = self._check(properties, system=system)
             email = values.get("email")
             if email and self._by_email.get(email, contact.id) != contact.id:
@@ -247,6 +252,7 @@ class HubSpotStore:
                     contact.properties[name] = value
             contact.properties["lastmodifieddate"] = iso_ms(moment)
             contact.updated_at = moment
+            contact.remember(values, moment, _source(system))
             self._index_emails(contact)
             self._save(contact)
             return contact
@@ -288,6 +294,33 @@ class HubSpotStore:
             contacts = [self._indexed_contact(i) for i in chunk]
             return SearchPage(len(ids), contacts, next_after)
 
+    def requested(self, names: list[str] | None) -> list[str] | None:
+        """Asked-for property names HubSpot answers: unknown names are ignored, not nulled."""
+        if names is None:
+            return None
+        with self._ctx.lock:
+            return [n for n in dict.fromkeys(names) if self.catalog.get(n) is not None]
+
+    def email_owner(self, email: str) -> str | None:
+        """The id of the live contact holding ``email`` (primary or additional), if any."""
+        with self._ctx.lock:
+            return self._by_email.get(email.strip().lower())
+
+    def purge(self, contact_id: str, *, id_property: str | None = None) -> None:
+        """GDPR delete: the contact is gone for good (not archived); 404 if unknown."""
+        with self._ctx.lock:
+            contact = self.contact(contact_id, id_property=id_property, archived=None)
+            if contact is None:
+                raise not_found(contact_id, by_id=id_property in (None, "hs_object_id"))
+            self._refresh()
+            self._unindex_emails(contact)
+            del self._contacts[contact.id]
+            self._order.remove(int(contact.id))
+            if self._dirty is not None:
+                self._dirty.pop(contact.id, None)
+            self._records.delete(CONTACTS, contact.id)
+            self.index.mark(contact.id, self._ctx.now().timestamp())
+
     # -- internals -----------------------------------------------------------------------------
     def _resolve(self, contact_id: str | None, *, archived: bool | None = False) -> Contact | None:
         if not contact_id:
@@ -301,6 +334,15 @@ class HubSpotStore:
     def _check(
         self, properties: Mapping[str, PropertyInput], *, system: bool
     ) -> dict[str, str | None]:
+        values, problems = self.examine(properties, system=system)
+        if problems:
+            raise invalid_properties(problems)
+        return values
+
+    def examine(
+        self, properties: Mapping[str, PropertyInput], *, system: bool = False
+    ) -> tuple[dict[str, str | None], list[PropertyProblem]]:
+        """The stored forms of ``properties`` and every problem HubSpot would name (no write)."""
         problems: list[PropertyProblem] = []
         values: dict[str, str | None] = {}
         for name, raw in properties.items():
@@ -310,7 +352,10 @@ class HubSpotStore:
             if prop is None:
                 problems.append(
                     PropertyProblem(
-                        name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'
+                        name,
+                        "PROPERTY_DOESNT_EXIST",
+                        f'Property "{name}" does not exist',
+                        "" if raw is None else str(raw),
                     )
                 )
                 continue
@@ -319,7 +364,8 @@ class HubSpotStore:
                     PropertyProblem(
                         name,
                         "READ_ONLY_VALUE",
-                        f'"{name}" is a read only property; its value cannot be set.',
+                        f'"{name}" is a calculated property; its value cannot be set.',
+                        "" if raw is None else str(raw),
                     )
                 )
                 continue
@@ -328,9 +374,7 @@ class HubSpotStore:
                 problems.append(value)
             else:
                 values[name] = value
-        if problems:
-            raise invalid_properties(problems)
-        return values
+        return values, problems
 
     def _refresh(self) -> None:
         self.index.refresh(self._ctx.now().timestamp(), self._ctx.faults.hubspot_index_delay_s)
@@ -367,3 +411,8 @@ class HubSpotStore:
         for email in emails(contact):
             if self._by_email.get(email) == contact.id:
                 del self._by_email[email]
+
+
+def _source(system: bool) -> str:
+    # History's sourceType: the private app's writes vs. HubSpot-side (users, forms, tracking).
+    return "CRM_UI" if system else "INTEGRATION"

@@ -20,9 +20,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def iso_ms(moment: datetime) -> str:
-    """HubSpot's datetime form: UTC, milliseconds, ``Z``."""
+    """HubSpot's datetime form, Java's ``Instant.toString()``: UTC, ``Z``, milliseconds unless 0."""
     moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    millis = moment.microsecond // 1000
+    base = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{base}.{millis:03d}Z" if millis else f"{base}Z"
 
 
 def to_ms(moment: datetime) -> int:
@@ -57,8 +59,21 @@ def _moment(raw: PropertyInput) -> datetime | None:
     return moment.astimezone(UTC) if moment else None
 
 
+def _ms_text(raw: PropertyInput) -> str:
+    """How HubSpot echoes a refused date: as epoch milliseconds."""
+    moment = _moment(raw)
+    return str(to_ms(moment)) if moment is not None else str(raw)
+
+
 def normalize(prop: PropertyDef, raw: PropertyInput) -> str | PropertyProblem | None:
     """The stored string for ``raw`` (None clears the value), or why HubSpot refuses it."""
+    result = _normalize(prop, raw)
+    if isinstance(result, PropertyProblem):
+        result.value = str(raw)
+    return result
+
+
+def _normalize(prop: PropertyDef, raw: PropertyInput) -> str | PropertyProblem | None:
     if raw is None or raw == "":
         return None
     name = prop.name
@@ -66,11 +81,15 @@ def normalize(prop: PropertyDef, raw: PropertyInput) -> str | PropertyProblem | 
         moment = _moment(raw)
         if prop.type == "datetime":
             if moment is None:
-                return PropertyProblem(name, "INVALID_DATETIME", f"{raw!s} is not a valid datetime")
+                return PropertyProblem(name, "INVALID_LONG", f"{raw!s} was not a valid long.")
             return iso_ms(moment)
-        if moment is None or moment.time() != time():
+        if moment is None:
+            return PropertyProblem(name, "INVALID_LONG", f"{raw!s} was not a valid long.")
+        if moment.time() != time():
+            # HubSpot's own wording, unpadded: "1521225089103 is at 18:31:29.103 UTC, not midnight!"
+            at = f"{moment.hour}:{moment.minute}:{moment.second}.{moment.microsecond // 1000}"
             return PropertyProblem(
-                name, "INVALID_DATE", f"{raw!s} is not a valid date: it must be midnight UTC"
+                name, "INVALID_DATE", f"{_ms_text(raw)} is at {at} UTC, not midnight!"
             )
         return moment.date().isoformat()
     if prop.type == "number":
@@ -91,7 +110,12 @@ def normalize(prop: PropertyDef, raw: PropertyInput) -> str | PropertyProblem | 
         parts = text.split(";") if prop.field_type == "checkbox" else [text]
         bad = [p for p in parts if p not in prop.option_values]
         if bad:
-            allowed = ", ".join(o.value for o in prop.options)
+            # HubSpot prints the options as protobuf text, one block per option.
+            allowed = ", ".join(
+                f'label: "{o.label}"\nvalue: "{o.value}"\ndisplay_order: {o.display_order}\n'
+                f"hidden: {str(o.hidden).lower()}\nread_only: false\n"
+                for o in prop.options
+            )
             return PropertyProblem(
                 name,
                 "INVALID_OPTION",

@@ -16,12 +16,13 @@ from sandbox.context import SandboxContext
 from sandbox.salesforce.bulk2 import Bulk2
 from sandbox.salesforce.composite import Collections
 from sandbox.salesforce.describe import describe_global, describe_object
-from sandbox.salesforce.errors import SalesforceError
+from sandbox.salesforce.errors import SalesforceError, bad_id_in_url, not_found
+from sandbox.salesforce.ids import looks_like_id
 from sandbox.salesforce.query import QueryEngine, record_renderer
 from sandbox.salesforce.schema import API_VERSION, BASE_PATH, ObjectSpec
 from sandbox.salesforce.store import SalesforceStore, WriteOp, lock_row_error
 from sandbox.salesforce.values import format_datetime, parse_datetime
-from sandbox.salesforce.wire import json_response, read_json, sobject
+from sandbox.salesforce.wire import json_response, read_record, sobject
 
 Handler = Callable[["Call"], Awaitable[Response]]
 
@@ -97,7 +98,7 @@ class SalesforceApi:
             return await self.collections.dispatch(method, seg[2:], call.request)
         if head == "jobs" and n >= 2:
             return await self.bulk2.dispatch(method, seg[1:], call.request)
-        raise SalesforceError("NOT_FOUND", "The requested resource does not exist", status=404)
+        raise not_found()
 
     # -- limits and queries ------------------------------------------------------------------
     def limits(self) -> Response:
@@ -137,10 +138,13 @@ class SalesforceApi:
                 return json_response(describe_object(spec))
             return self.replication(call, spec, seg[1])
         elif len(seg) == 2:
+            if method in ("GET", "PATCH", "DELETE") and not looks_like_id(seg[1]):
+                raise bad_id_in_url(seg[1])
             if method == "GET":
                 return self.read(call, spec, self.store.existing(spec.name, seg[1]))
             if method == "PATCH":
-                op = WriteOp("update", spec.name, await read_json(call.request), record_id=seg[1])
+                body = await read_record(call.request, spec.name)
+                op = WriteOp("update", spec.name, body, record_id=seg[1])
                 self._single(op)
                 return Response(status_code=204)
             if method == "DELETE":
@@ -156,7 +160,7 @@ class SalesforceApi:
                     )
                 return self.read(call, spec, row)
             if method == "PATCH":
-                body = await read_json(call.request)
+                body = await read_record(call.request, spec.name)
                 op = WriteOp("upsert", spec.name, body, ext_field=seg[1], ext_value=seg[2])
                 result = self._single(op)
                 return json_response(
@@ -178,7 +182,8 @@ class SalesforceApi:
         return result
 
     async def create(self, call: Call, spec: ObjectSpec) -> Response:
-        result = self._single(WriteOp("create", spec.name, await read_json(call.request)))
+        body = await read_record(call.request, spec.name)
+        result = self._single(WriteOp("create", spec.name, body))
         return json_response(result.as_json(), 201)
 
     def read(self, call: Call, spec: ObjectSpec, row: dict[str, Any]) -> Response:
@@ -198,8 +203,9 @@ class SalesforceApi:
     def replication(self, call: Call, spec: ObjectSpec, kind: str) -> Response:
         params = call.request.query_params
         try:
-            start = parse_datetime(params["start"])
-            end = parse_datetime(params["end"])
+            # Salesforce ignores the seconds of both bounds and covers whole minutes only.
+            start = _minute(parse_datetime(params["start"]))
+            end = _minute(parse_datetime(params["end"]))
         except (KeyError, ValueError) as exc:
             raise SalesforceError(
                 "MISSING_ARGUMENT", "start and end must be valid dateTime values"
@@ -207,19 +213,21 @@ class SalesforceApi:
         now = self.store.now()
         # Salesforce keeps deleted ids for 15 days and answers getUpdated for 30 days back.
         days = 15 if kind == "deleted" else 30
-        earliest = (now - timedelta(days=days)).replace(second=0, microsecond=0)
+        earliest = _minute(now - timedelta(days=days))
         if end < start:
             raise SalesforceError("INVALID_REPLICATION_DATE", "end date is before start date")
         if start < earliest:
             raise SalesforceError(
                 "INVALID_REPLICATION_DATE", f"startDate cannot be more than {days} days ago"
             )
-        covered = min(end, now)
+        # The current minute is never covered: its changes come with the next call, which
+        # starts at latestDateCovered, so nothing is missed or listed twice.
+        covered = min(end, _minute(now))
         if kind == "deleted":
             deleted = [
                 {"id": row["Id"], "deletedDate": format_datetime(row["SystemModstamp"])}
                 for row in self.store.rows(spec.name, include_deleted=True)
-                if row["IsDeleted"] and _between(row["SystemModstamp"], start, covered)
+                if row["IsDeleted"] and start <= row["SystemModstamp"] < covered
             ]
             return json_response(
                 {
@@ -231,13 +239,24 @@ class SalesforceApi:
         ids = [
             row["Id"]
             for row in self.store.rows(spec.name)
-            if _between(row["SystemModstamp"], start, covered)
+            if start <= row["SystemModstamp"] < covered
         ]
         return json_response({"ids": ids, "latestDateCovered": format_datetime(covered)})
 
+    async def outside(self, request: Request) -> Response:
+        """Paths outside ``/services/data/v59.0`` (Apex REST, Bulk 1.0, SOAP): not emulated."""
+        message = "The requested resource does not exist"
+        apex = "/services/apexrest"
+        if request.url.path.startswith(apex + "/"):
+            message = f"Could not find a match for URL {request.url.path[len(apex) :]}"
+        answer = json_response([{"errorCode": "NOT_FOUND", "message": message}], 404)
+        used, limit = self.store.api_usage()
+        answer.headers["Sforce-Limit-Info"] = f"api-usage={min(used, limit)}/{limit}"
+        return answer
 
-def _between(value: datetime, start: datetime, end: datetime) -> bool:
-    return start <= value <= end
+
+def _minute(value: datetime) -> datetime:
+    return value.replace(second=0, microsecond=0)
 
 
 def build_app(store: SalesforceStore, ctx: SandboxContext, *, session_id: str) -> Starlette:
@@ -250,5 +269,6 @@ def build_app(store: SalesforceStore, ctx: SandboxContext, *, session_id: str) -
             Route("/services/data/", api.versions, methods=["GET"]),
             Route(BASE_PATH, api.entry, methods=methods),
             Route(BASE_PATH + "/{rest:path}", api.entry, methods=methods),
+            Route("/{rest:path}", api.outside, methods=methods),
         ]
     )

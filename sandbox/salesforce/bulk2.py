@@ -21,6 +21,7 @@ from sandbox.salesforce.store import SalesforceStore, WriteOp, lock_row_error
 from sandbox.salesforce.values import format_datetime
 from sandbox.salesforce.values import render_csv as cell
 from sandbox.salesforce.wire import json_response, read_json
+from sandbox.salesforce.writes import refuse_duplicate_external_ids
 
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^"}
 DELIMITERS["BACKQUOTE"] = "`"
@@ -179,9 +180,8 @@ class Bulk2:
         else:
             spec = object_spec(str(body.get("object", "")))
             if spec is None:
-                raise SalesforceError(
-                    "NOT_FOUND", f"sObject type '{body.get('object')}' is not supported."
-                )
+                # As Bulk API answers it (a 400 INVALIDJOB, not the REST API's 404).
+                raise SalesforceError("INVALIDJOB", f"Unable to find object: {body.get('object')}")
             if operation not in INGEST_OPERATIONS:
                 raise SalesforceError("INVALIDJOB", f"Invalid operation: {operation}")
             ext = body.get("externalIdFieldName")
@@ -254,6 +254,9 @@ class Bulk2:
             except SalesforceError as exc:
                 op = exc
             planned.append((row, record_id, op))
+        if job.operation == "upsert":
+            checked = refuse_duplicate_external_ids([op for _, _, op in planned])
+            planned = [(row, rid, op) for (row, rid, _), op in zip(planned, checked, strict=True)]
         if job.operation in ("delete", "hardDelete"):
             for row, record_id, _ in planned:
                 try:

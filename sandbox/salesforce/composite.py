@@ -5,12 +5,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox.salesforce.errors import SalesforceError
-from sandbox.salesforce.ids import object_for_id
+from sandbox.salesforce.errors import SalesforceError, unknown_field
+from sandbox.salesforce.ids import is_id_of, object_for_id, to_18
 from sandbox.salesforce.query import record_renderer
 from sandbox.salesforce.schema import ObjectSpec
-from sandbox.salesforce.store import SalesforceStore, WriteOp
+from sandbox.salesforce.store import SalesforceStore, WriteOp, lock_row_error
 from sandbox.salesforce.wire import json_response, read_json, sobject
+from sandbox.salesforce.writes import ROLLED_BACK, refuse_duplicate_external_ids
 
 MAX_COLLECTION = 200
 
@@ -24,7 +25,16 @@ class Collections:
     async def dispatch(self, method: str, seg: list[str], request: Request) -> Response:
         """``seg``: the path after ``composite/sobjects``."""
         if method == "GET" and len(seg) == 1:
-            return self.read(request, sobject(seg[0]))
+            params = request.query_params
+            ids, fields = _split(params.get("ids")), _split(params.get("fields"))
+            return self.read(sobject(seg[0]), ids, fields)
+        if method == "POST" and len(seg) == 1:
+            # The POST form of the same read, for id lists too long for a URL.
+            spec = sobject(seg[0])
+            body = await read_json(request)
+            if not isinstance(body, dict):
+                raise SalesforceError("JSON_PARSER_ERROR", "ids and fields are expected")
+            return self.read(spec, _strings(body.get("ids")), _strings(body.get("fields")))
         if method == "DELETE" and not seg:
             return self.delete(request)
         if method not in ("POST", "PATCH") or len(seg) not in (0, 2):
@@ -49,6 +59,8 @@ class Collections:
             _op(method, record, seg[0] if seg else None, upsert_field, locked)
             for record, locked in zip(records, locks, strict=True)
         ]
+        if upsert_field is not None:
+            ops = refuse_duplicate_external_ids(ops)
         valid = [op for op in ops if isinstance(op, WriteOp)]
         all_or_none = bool(body.get("allOrNone", False))
         refused = len(valid) != len(ops)
@@ -69,32 +81,72 @@ class Collections:
             answer = _rolled_back(answer)
         return json_response(answer)
 
-    def read(self, request: Request, spec: ObjectSpec) -> Response:
-        ids = [i for i in request.query_params.get("ids", "").split(",") if i]
-        fields = [f for f in request.query_params.get("fields", "").split(",") if f]
+    def read(self, spec: ObjectSpec, ids: list[str], fields: list[str]) -> Response:
+        if not ids or not fields:
+            missing = "ids" if not ids else "fields"
+            raise SalesforceError("MISSING_ARGUMENT", f"Required parameter '{missing}' is missing")
+        if len(ids) > 2000:
+            raise SalesforceError("EXCEEDED_ID_LIMIT", "Too many ids were requested")
         names = []
         for name in fields:
             fspec = spec.field(name)
             if fspec is None:
-                raise SalesforceError("INVALID_FIELD", f"No such column '{name}'")
+                raise unknown_field(name, spec.name)
             names.append(fspec.name)
-        render_one = record_renderer(spec, tuple(names or ["Id"]))
+        render_one = record_renderer(spec, tuple(names))
         out: list[object] = []
         for record_id in ids:
-            row = self.store.get(spec.name, record_id)
+            row = self.store.get(spec.name, record_id) if is_id_of(record_id, spec.name) else None
             out.append(render_one(row) if row and not row["IsDeleted"] else None)
         return json_response(out)
 
     def delete(self, request: Request) -> Response:
+        ids = _split(request.query_params.get("ids"))
+        if len(ids) > MAX_COLLECTION:
+            raise SalesforceError(
+                "EXCEEDED_ID_LIMIT",
+                f"record limit reached. cannot submit more than {MAX_COLLECTION} records into "
+                "this call",
+            )
+        all_or_none = request.query_params.get("allOrNone", "false").lower() == "true"
+        # Check every id first so that allOrNone can refuse the request before deleting any.
+        checked: list[tuple[str, str, SalesforceError | None]] = []
+        for record_id in ids:
+            object_type = object_for_id(record_id) or ""
+            error: SalesforceError | None = None
+            if not is_id_of(record_id, object_type):
+                error = SalesforceError("MALFORMED_ID", f"malformed id {record_id}")
+            elif self.store.roll_lock_fault():
+                error = lock_row_error(to_18(record_id))
+            else:
+                try:
+                    self.store.existing(object_type, record_id)
+                except SalesforceError as exc:
+                    error = exc
+            checked.append((record_id, object_type, error))
+        refused = any(error is not None for _, _, error in checked)
         answer: list[dict[str, object]] = []
-        for record_id in [i for i in request.query_params.get("ids", "").split(",") if i]:
-            try:
-                spec = sobject(object_for_id(record_id) or "?")
-                self.store.delete(spec.name, record_id)
-                answer.append({"id": record_id, "success": True, "errors": []})
-            except SalesforceError as exc:
-                answer.append({"id": record_id, "success": False, "errors": [exc.save_error()]})
+        for record_id, object_type, error in checked:
+            if error is None and all_or_none and refused:
+                error = ROLLED_BACK
+            if error is None:
+                try:
+                    self.store.delete(object_type, record_id)
+                except SalesforceError as exc:
+                    error = exc
+            if error is None:
+                answer.append({"id": to_18(record_id), "success": True, "errors": []})
+            else:
+                answer.append({"id": record_id, "success": False, "errors": [error.save_error()]})
         return json_response(answer)
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _strings(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _rolled_back(answer: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from sandbox.salesforce.schema import BASE_PATH, OBJECTS, FieldSpec, ObjectSpec
+from sandbox.salesforce.relations import reference_to, relationship_name
+from sandbox.salesforce.schema import BASE_PATH, ID_LOOKUP, OBJECTS, FieldSpec, ObjectSpec
 
 _SOAP_TYPES = {
     "id": "tns:ID",
@@ -38,7 +39,7 @@ def describe_field(spec: FieldSpec) -> dict[str, object]:
         "updateable": spec.updateable,
         "unique": spec.unique,
         "externalId": spec.external_id,
-        "idLookup": spec.external_id or spec.name in ("Id", "Email"),
+        "idLookup": spec.external_id or spec.name in ID_LOOKUP,
         "custom": spec.custom,
         "defaultedOnCreate": spec.default is not None or not spec.createable,
         "defaultValue": spec.default,
@@ -48,16 +49,17 @@ def describe_field(spec: FieldSpec) -> dict[str, object]:
             for v in spec.picklist
         ],
         "referenceTo": _reference_to(spec),
+        "relationshipName": relationship_name(spec),
+        "filterable": spec.type not in ("textarea",),
+        "sortable": spec.type not in ("textarea",),
+        "calculated": False,
+        "autoNumber": False,
     }
 
 
 def _reference_to(spec: FieldSpec) -> list[str]:
-    if spec.type != "reference":
-        return []
-    for object_name in ("Account", "Contact", "Opportunity"):
-        if object_name in spec.name:
-            return [object_name]
-    return ["User"]
+    target = reference_to(spec)
+    return [target] if target else []
 
 
 def _urls(name: str) -> dict[str, str]:

@@ -53,3 +53,15 @@ def object_for_id(record_id: str) -> str | None:
         if key == prefix:
             return object_type
     return None
+
+
+def is_id_of(record_id: str, object_type: str) -> bool:
+    """Whether ``record_id`` is a 15/18-character id with ``object_type``'s key prefix."""
+    if len(record_id) not in (15, 18) or not record_id.isascii() or not record_id.isalnum():
+        return False
+    return KEY_PREFIXES.get(object_type) == record_id[:3]
+
+
+def looks_like_id(text: str) -> bool:
+    """Whether ``text`` has the shape of a record id (of any object)."""
+    return len(text) in (15, 18) and text.isascii() and text.isalnum()

@@ -46,6 +46,8 @@ STAGES: dict[str, tuple[bool, bool, int]] = {
     "Closed Lost": (True, False, 0),
 }
 DEFAULT_OWNER_ID = "0058d0000000001AAA"
+# Fields besides external ids that upsert and external-id reads accept (describe: idLookup).
+ID_LOOKUP = ("Id", "Email")
 
 
 @dataclass(frozen=True)

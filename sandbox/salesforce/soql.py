@@ -46,10 +46,12 @@ class SoqlQuery:
     fields: tuple[str, ...]  # selected names as written ("Id", "Email", "COUNT()")
     limit: int | None
     offset: int | None
-    is_count: bool  # SELECT COUNT() FROM ...
+    is_count: bool  # SELECT COUNT() FROM ... (or COUNT(field))
     _predicate: Predicate = field(default=_always, repr=False, compare=False)
     _order_by: tuple[SortStep, ...] = field(default=(), repr=False, compare=False)
     _referenced: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    count_field: str | None = None  # SELECT COUNT(field): the field counted, as written
+    count_alias: str | None = None  # its alias; the API names it expr0 otherwise
 
     def matches(self, row: Row) -> bool:
         """Whether ``row`` passes the WHERE clause (True when there is none)."""
@@ -81,6 +83,8 @@ def parse(query: str, *, now: datetime | None = None, strict: bool = True) -> So
     """
     statement = parse_statement(query, now=now or datetime.now(UTC), strict=strict)
     referenced = {ref.name for ref in statement.fields if not statement.is_count}
+    if statement.count_of is not None:
+        referenced.add(statement.count_of.name)
     if statement.where is not None:
         referenced.update(ref.name for ref in condition_fields(statement.where))
     referenced.update(item.field.name for item in statement.order_by)
@@ -93,4 +97,6 @@ def parse(query: str, *, now: datetime | None = None, strict: bool = True) -> So
         _predicate=_always if statement.where is None else compile_condition(statement.where),
         _order_by=compile_sort(statement.order_by),
         _referenced=frozenset(referenced),
+        count_field=statement.count_of.name if statement.count_of else None,
+        count_alias=statement.count_alias,
     )

@@ -83,6 +83,8 @@ class Statement:
     order_by: tuple[OrderItem, ...]
     limit: int | None
     offset: int | None
+    count_of: FieldRef | None = None  # SELECT COUNT(field) [alias]: the field counted
+    count_alias: str | None = None
 
 
 def condition_fields(cond: Condition) -> list[FieldRef]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from sandbox.salesforce.ids import to_18
 from sandbox.salesforce.soql_ast import (
     BoolOp,
     Comparison,
@@ -42,10 +43,9 @@ def field_getter(ref: FieldRef) -> Getter:
     """Read a field from rows keyed by canonical names, matching ``ref`` case-insensitively.
 
     The canonical key is learnt from the first row that has it, so the common case is one
-    dict lookup. Relationship paths (``Account.Name``) are not joined: they read as null.
+    dict lookup. A relationship path (``Account.Name``) reads the key the query layer joined
+    into the row under its dotted name; rows without it read null.
     """
-    if ref.is_path:
-        return lambda row: None
     lower = ref.name.lower()
     key = ref.name
 
@@ -117,7 +117,14 @@ def _coercer(kind: LitKind, ref: FieldRef, for_ordering: bool) -> Callable[[obje
 
         return to_datetime
 
-    def to_date(value: object) -> object:  # DATE or DATE_RANGE; a dateTime counts by its day
+    if kind is LitKind.DATE:
+        # A plain date literal only compares with date fields; a dateTime field wants a
+        # dateTime literal (only relative literals such as TODAY apply to both).
+        return lambda value: (
+            value if isinstance(value, date) and not isinstance(value, datetime) else refuse(value)
+        )
+
+    def to_date(value: object) -> object:  # DATE_RANGE; a dateTime counts by its day
         if isinstance(value, datetime):
             return value.astimezone(UTC).date() if value.tzinfo else value.date()
         if isinstance(value, date):
@@ -127,10 +134,23 @@ def _coercer(kind: LitKind, ref: FieldRef, for_ordering: bool) -> Callable[[obje
     return to_date
 
 
-def _literal_key(literal: Literal, for_ordering: bool) -> object:
-    if isinstance(literal.value, str):
-        return literal.value.upper() if for_ordering else literal.value.casefold()
-    return literal.value
+def _literal_key(literal: Literal, for_ordering: bool, ref: FieldRef | None = None) -> object:
+    value = literal.value
+    if isinstance(value, str):
+        if ref is not None and _is_id_field(ref) and _ID15.match(value):
+            # Id filters accept the 15-character form; rows hold the 18-character one.
+            value = to_18(value)
+        return value.upper() if for_ordering else value.casefold()
+    return value
+
+
+_ID15 = re.compile(r"^[0-9A-Za-z]{15}$")
+
+
+def _is_id_field(ref: FieldRef) -> bool:
+    """Id and reference fields (``OwnerId``, ``ConvertedContactId``); custom fields excluded."""
+    lower = ref.name.lower()
+    return lower.endswith("id") and not lower.endswith("__c")
 
 
 def compile_condition(cond: Condition) -> Predicate:
@@ -176,7 +196,7 @@ def _compile_comparison(cmp: Comparison) -> Predicate:
         return _compile_range(cmp, literal.value, get)
     for_ordering = cmp.op in _ORDERING
     coerce = _coercer(literal.kind, cmp.field, for_ordering)
-    key = _literal_key(literal, for_ordering)
+    key = _literal_key(literal, for_ordering, cmp.field)
     # Salesforce keeps rows whose field is null for "!=" and drops them for everything else.
     null_result = cmp.op == "!="
     test = {"=": operator.eq, "!=": operator.ne, **_ORDERING}[cmp.op]
@@ -235,7 +255,7 @@ def _compile_range(cmp: Comparison, days: DateRange, get: Getter) -> Predicate:
 def _compile_in(cmp: Comparison, get: Getter) -> Predicate:
     present = [v for v in cmp.values if v.kind is not LitKind.NULL]
     has_null = len(present) < len(cmp.values)
-    keys = {_literal_key(v, for_ordering=False) for v in present}
+    keys = {_literal_key(v, False, cmp.field) for v in present}
     coerce = _coercer(present[0].kind, cmp.field, False) if present else None
     negate = cmp.op == "NOT IN"
 

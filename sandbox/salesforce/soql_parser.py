@@ -92,7 +92,12 @@ class _Parser:
 
     def statement(self) -> Statement:
         self.keyword("SELECT")
-        fields, is_count = self.select_list()
+        count_of, count_alias = self.count_of()
+        fields: tuple[FieldRef, ...]
+        if count_of is not None:
+            fields, is_count = (FieldRef(f"COUNT({count_of.name})", count_of.pos),), True
+        else:
+            fields, is_count = self.select_list()
         self.keyword("FROM")
         object_type = self.name().text
         where = None
@@ -120,7 +125,29 @@ class _Parser:
                 )
         if self.peek().kind is not Kind.EOF:
             raise self.error(self.peek())
-        return Statement(object_type, fields, is_count, where, order_by, limit, offset)
+        return Statement(
+            object_type, fields, is_count, where, order_by, limit, offset, count_of, count_alias
+        )
+
+    def count_of(self) -> tuple[FieldRef | None, str | None]:
+        """``COUNT(field) [alias]`` as the whole select list (the one aggregate supported)."""
+        token = self.peek()
+        if not (
+            token.kind is Kind.IDENT
+            and token.text.upper() == "COUNT"
+            and self.peek(1).kind is Kind.LPAREN
+            and self.peek(2).kind is Kind.IDENT
+        ):
+            return None, None
+        self.i += 2
+        ref = self.field()
+        if self.peek().kind is not Kind.RPAREN:
+            raise self.error(self.peek())
+        self.advance()
+        alias = None
+        if self.peek().kind is Kind.IDENT and self.peek().text.upper() not in RESERVED:
+            alias = self.advance().text
+        return ref, alias
 
     def select_list(self) -> tuple[tuple[FieldRef, ...], bool]:
         token = self.peek()

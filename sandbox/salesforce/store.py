@@ -8,12 +8,16 @@ from typing import Any
 
 from sandbox.context import SandboxContext
 from sandbox.salesforce.convert import conversion_records
-from sandbox.salesforce.errors import SalesforceError, unknown_field
-from sandbox.salesforce.ids import make_id, to_18
+from sandbox.salesforce.errors import SalesforceError, malformed_id, unknown_field
+from sandbox.salesforce.ids import is_id_of, make_id, to_18
+from sandbox.salesforce.relations import reference_to
 from sandbox.salesforce.schema import (
+    BASE_PATH,
     DEFAULT_OWNER_ID,
+    ID_LOOKUP,
     OBJECTS,
     STAGES,
+    FieldSpec,
     ObjectSpec,
     defaults,
     missing_required,
@@ -31,6 +35,16 @@ def _spec(object_type: str) -> ObjectSpec:
             "INVALID_TYPE", f"sObject type '{object_type}' is not supported.", status=400
         )
     return spec
+
+
+def _reference(spec: FieldSpec, value: str) -> str:
+    """A lookup value as stored: an id of the referenced object, in its 18-character form."""
+    target = reference_to(spec) or ""
+    if not is_id_of(value, target):
+        raise SalesforceError(
+            "MALFORMED_ID", f"{target} ID: id value of incorrect type: {value}", [spec.name]
+        )
+    return to_18(value)
 
 
 class _Batch:
@@ -200,7 +214,10 @@ class SalesforceStore:
         if fspec == "Id":
             row = self._records.get(spec.name, to_18(value))
             return row if row is not None and not row["IsDeleted"] else None
-        rid = self._ext.get((spec.name, fspec, value.lower()))
+        if not spec.by_name[fspec].external_id:
+            rid = self._scan(_Batch(), spec, fspec, value)
+        else:
+            rid = self._ext.get((spec.name, fspec, value.lower()))
         return self._records.get(spec.name, rid) if rid else None
 
     def count_request(self) -> tuple[int, int]:
@@ -261,7 +278,7 @@ class SalesforceStore:
 
     def _ext_field(self, spec: ObjectSpec, name: str) -> str:
         fspec = spec.field(name)
-        if fspec is not None and (fspec.external_id or fspec.name == "Id"):
+        if fspec is not None and (fspec.external_id or fspec.name in ID_LOOKUP):
             return fspec.name
         raise SalesforceError(
             "NOT_FOUND",
@@ -278,8 +295,39 @@ class SalesforceStore:
             if rid in batch.rows or self._records.get(spec.name, rid) is not None:
                 return rid
             raise SalesforceError("NOT_FOUND", "The requested resource does not exist", status=404)
+        if not spec.by_name[name].external_id:
+            return self._scan(batch, spec, name, op.ext_value)
         key = (spec.name, name, op.ext_value.lower())
         return batch.ext.get(key) or self._ext.get(key)
+
+    def _scan(self, batch: _Batch, spec: ObjectSpec, name: str, value: str) -> str | None:
+        """The one record whose non-unique lookup field (Email) equals ``value``.
+
+        Such a field has no index and may match several records: Salesforce then refuses to
+        choose (HTTP 300 for a single upsert or read, DUPLICATE_EXTERNAL_ID in a batch).
+        """
+        wanted = value.lower()
+        found = {
+            row["Id"]
+            for row in self.rows(spec.name)
+            if row[name] is not None and str(row[name]).lower() == wanted
+        }
+        for record_id, (object_type, row) in batch.rows.items():
+            if object_type != spec.name:
+                continue
+            if row[name] is not None and str(row[name]).lower() == wanted:
+                found.add(record_id)
+            else:
+                found.discard(record_id)
+        if len(found) > 1:
+            ids = sorted(found)
+            raise SalesforceError(
+                "DUPLICATE_EXTERNAL_ID",
+                f"More than 1 record found for external id field: [{', '.join(ids)}]",
+                status=300,
+                choices=[f"{BASE_PATH}/sobjects/{spec.name}/{i}" for i in ids],
+            )
+        return next(iter(found), None)
 
     def _current(self, batch: _Batch, spec: ObjectSpec, record_id: str) -> Row:
         pending = batch.rows.get(record_id)
@@ -289,6 +337,8 @@ class SalesforceStore:
         """Validate one write against the store plus the batch so far; stage it in the batch."""
         spec = _spec(op.object_type)
         values = self._values(spec, op.fields, validate, creating=op.kind == "create")
+        if op.record_id and not is_id_of(op.record_id, spec.name):
+            raise malformed_id(spec.name, op.record_id)
         record_id = to_18(op.record_id) if op.record_id else None
         if op.kind == "upsert":
             record_id = self._find_ext(batch, op)
@@ -349,7 +399,10 @@ class SalesforceStore:
             if validate and not (fspec.createable or fspec.updateable):
                 read_only.append(fspec.name)
                 continue
-            values[fspec.name] = coerce(fspec, raw)
+            value = coerce(fspec, raw)
+            if fspec.type == "reference" and isinstance(value, str):
+                value = _reference(fspec, value)
+            values[fspec.name] = value
         if read_only:
             raise SalesforceError(
                 "INVALID_FIELD_FOR_INSERT_UPDATE",

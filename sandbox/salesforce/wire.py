@@ -25,6 +25,18 @@ async def read_json(request: Request) -> Any:
         raise SalesforceError("JSON_PARSER_ERROR", f"Unexpected character: {exc}") from exc
 
 
+async def read_record(request: Request, object_type: str) -> dict[str, Any]:
+    """A single-record body: a JSON object, else the JSON_PARSER_ERROR Salesforce answers."""
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        token = "START_ARRAY" if isinstance(body, list) else "VALUE"
+        raise SalesforceError(
+            "JSON_PARSER_ERROR",
+            f"Cannot deserialize instance of {object_type} from {token} value [line:1, column:1]",
+        )
+    return body
+
+
 def sobject(name: str) -> ObjectSpec:
     """The object named in a URL, or the 404 Salesforce answers for an unknown one."""
     spec = object_spec(name)

@@ -51,3 +51,35 @@ def lock_row_error(record_id: str | None) -> SalesforceError:
         "UNABLE_TO_LOCK_ROW",
         f"unable to obtain exclusive access to this record or 1 records: {record_id or ''}",
     )
+
+
+def refuse_duplicate_external_ids(
+    ops: list[WriteOp | SalesforceError],
+) -> list[WriteOp | SalesforceError]:
+    """Refuse every upsert whose external id value occurs twice in one request.
+
+    Salesforce cannot tell which of the two should win, so it fails all of them with
+    DUPLICATE_EXTERNAL_ID instead of applying them in order.
+    """
+    seen: dict[tuple[str, str, str], int] = {}
+    for op in ops:
+        if isinstance(op, WriteOp) and op.kind == "upsert" and op.ext_value is not None:
+            key = (op.object_type.lower(), str(op.ext_field).lower(), op.ext_value.lower())
+            seen[key] = seen.get(key, 0) + 1
+    if all(count == 1 for count in seen.values()):
+        return ops
+    out: list[WriteOp | SalesforceError] = []
+    for op in ops:
+        if isinstance(op, WriteOp) and op.kind == "upsert" and op.ext_value is not None:
+            key = (op.object_type.lower(), str(op.ext_field).lower(), op.ext_value.lower())
+            if seen[key] > 1:
+                out.append(
+                    SalesforceError(
+                        "DUPLICATE_EXTERNAL_ID",
+                        f"Duplicate external id specified: {op.ext_value}",
+                        [str(op.ext_field)],
+                    )
+                )
+                continue
+        out.append(op)
+    return out

@@ -119,12 +119,6 @@ def test_a_lead_converted_into_an_existing_linked_contact_keeps_one_person(
     _assert_quiet(sb, sync)
 
 
-@pytest.mark.xfail(
-    reason="engine bug: a HubSpot contact re-created with the email of an archived one "
-    "creates a duplicate "
-    "Lead instead of relinking the existing Lead",
-    strict=True,
-)
 def test_an_archived_contact_recreated_with_the_same_email_relinks_the_lead(
     sb: Sandbox, sync: SyncFn, state: StateStore
 ) -> None:
@@ -348,11 +342,6 @@ def test_a_lead_converted_before_its_first_sync_makes_one_customer(
     _assert_quiet(sb, sync)
 
 
-@pytest.mark.xfail(
-    reason="engine bug: leadsync_deleted_in_salesforce stays true after the contact is "
-    "linked to a new live Lead",
-    strict=True,
-)
 def test_a_deleted_lead_re_entered_by_a_rep_relinks_the_contact(
     sb: Sandbox, sync: SyncFn, state: StateStore
 ) -> None:

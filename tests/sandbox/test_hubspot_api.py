@@ -187,18 +187,22 @@ def test_batch_create_201_then_207_with_per_input_errors(hs: hubspot.Client) -> 
     assert len(result.results) == 100
     assert len({r.id for r in result.results}) == 100
     taken = good[0]["properties"]["email"]
+    first_ids = {r.properties["email"]: r.id for r in result.results}
+    # Multi-status (per-input errors) is what objectWriteTraceId on the inputs asks for.
     mixed = [
-        {"properties": {"email": email()}},
-        {"properties": {"email": taken}},
-        {"properties": {"email": email(), "lifecyclestage": "hot"}},
+        {"properties": {"email": email()}, "objectWriteTraceId": "0"},
+        {"properties": {"email": taken}, "objectWriteTraceId": "1"},
+        {"properties": {"email": email(), "lifecyclestage": "hot"}, "objectWriteTraceId": "2"},
     ]
     result = batch.create(BatchInputSimplePublicObjectBatchInputForCreate(inputs=mixed))
     assert result.num_errors == 2
     assert len(result.results) == 1
+    assert result.results[0].object_write_trace_id == "0"
     categories = sorted(e.category for e in result.errors)
     assert categories == ["CONFLICT", "VALIDATION_ERROR"]
     conflict = next(e for e in result.errors if e.category == "CONFLICT")
-    assert conflict.context["ids"] == [taken]
+    assert conflict.context["objectWriteTraceId"] == ["1"]
+    assert conflict.context["existingId"] == [first_ids[taken]]
     assert conflict.message.startswith("Contact already exists. Existing ID: ")
 
 
@@ -250,11 +254,10 @@ def test_batch_upsert_by_email_creates_and_updates(hs: hubspot.Client) -> None:
     assert by_email[existing].properties["firstname"] == "New"
     assert by_email[fresh].new is True
     bad = [{"id": email(), "idProperty": "email", "properties": {"hs_lead_status": "HOT"}}]
-    result = hs.crm.contacts.batch_api.upsert(
-        BatchInputSimplePublicObjectBatchInputUpsert(inputs=bad)
-    )
-    assert result.num_errors == 1
-    assert result.errors[0].category == "VALIDATION_ERROR"
+    with pytest.raises(ApiException) as err:  # one bad value refuses the whole batch
+        hs.crm.contacts.batch_api.upsert(BatchInputSimplePublicObjectBatchInputUpsert(inputs=bad))
+    assert err.value.status == 400
+    assert error_body(err.value)["category"] == "VALIDATION_ERROR"
 
 
 def test_batch_archive_and_the_100_input_limit(hs: hubspot.Client) -> None:

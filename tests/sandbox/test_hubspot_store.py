@@ -440,6 +440,7 @@ def test_merge_can_be_backdated_for_seeding(store: HubSpotStore, ctx: SandboxCon
     assert got is not None
     props = got["properties"]
     assert isinstance(props, dict)
-    assert props["lastmodifieddate"] == "2024-05-01T08:00:00.000Z"
-    assert props["createdate"] == "2024-04-28T08:00:00.000Z"  # the older of the two
+    # Java Instant form: no fraction when the milliseconds are zero.
+    assert props["lastmodifieddate"] == "2024-05-01T08:00:00Z"
+    assert props["createdate"] == "2024-04-28T08:00:00Z"  # the older of the two
     assert props["hs_additional_emails"] == "b@m.com"

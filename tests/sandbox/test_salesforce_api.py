@@ -132,7 +132,8 @@ def test_query_all_sees_deleted_and_deleted_endpoint_lists_them(
     assert sf.query(soql)["totalSize"] == 0
     rows = sf.query_all(soql, include_deleted=True)["records"]
     assert [(r["Id"], r["IsDeleted"]) for r in rows] == [(rid, True)]
-    end = sb.salesforce.now() + timedelta(minutes=1)
+    sb.ctx.clock_offset_s += 120  # replication covers finished minutes only
+    end = sb.salesforce.now()
     deleted = sf.Lead.deleted(start, end)
     assert rid in [d["id"] for d in deleted["deletedRecords"]]
     assert {"earliestDateAvailable", "latestDateCovered"} <= set(deleted)
@@ -144,7 +145,8 @@ def test_query_all_sees_deleted_and_deleted_endpoint_lists_them(
 def test_updated_lists_changed_records(sb: Sandbox, sf: Salesforce) -> None:
     start = sb.salesforce.now() - timedelta(minutes=1)
     rid = sf.Lead.create(LEAD)["id"]
-    assert rid in sf.Lead.updated(start, sb.salesforce.now() + timedelta(minutes=1))["ids"]
+    sb.ctx.clock_offset_s += 120  # replication covers finished minutes only
+    assert rid in sf.Lead.updated(start, sb.salesforce.now())["ids"]
     with pytest.raises(SalesforceMalformedRequest) as info:
         sf.Lead.updated(start - timedelta(days=31), start)
     assert _code(info) == "INVALID_REPLICATION_DATE"
@@ -235,14 +237,13 @@ def test_composite_create_update_upsert(sf: Salesforce) -> None:
     updates = [{"attributes": {"type": "Lead"}, "id": r["id"], "Title": "T"} for r in created[:3]]
     updated = sf.restful("composite/sobjects", method="PATCH", json={"records": updates})
     assert [r["id"] for r in updated] == [r["id"] for r in created[:3]]
-    upserts = [
-        {"attributes": {"type": "Lead"}, "Leadsync_HubSpot_Id__c": "u1", **LEAD},
-        {"attributes": {"type": "Lead"}, "Leadsync_HubSpot_Id__c": "u1", "Title": "again"},
-    ]
-    upserted = sf.restful(
-        "composite/sobjects/Lead/Leadsync_HubSpot_Id__c", method="PATCH", json={"records": upserts}
-    )
+    path = "composite/sobjects/Lead/Leadsync_HubSpot_Id__c"
+    first = {"attributes": {"type": "Lead"}, "Leadsync_HubSpot_Id__c": "u1", **LEAD}
+    again = {"attributes": {"type": "Lead"}, "Leadsync_HubSpot_Id__c": "u1", "Title": "again"}
+    upserted = sf.restful(path, method="PATCH", json={"records": [first]})
+    upserted += sf.restful(path, method="PATCH", json={"records": [again]})
     assert [(r["success"], r["created"]) for r in upserted] == [(True, True), (True, False)]
+    assert upserted[0]["id"] == upserted[1]["id"]
     assert sf.Lead.get(upserted[0]["id"])["Title"] == "again"
 
 

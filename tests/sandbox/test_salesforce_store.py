@@ -134,8 +134,10 @@ def test_upsert_creates_then_updates(store: SalesforceStore) -> None:
     assert (again, created) == (rid, False)
     assert store.get("Lead", rid)["Title"] == "VP"  # type: ignore[index]
     with pytest.raises(SalesforceError) as info:
-        store.upsert("Lead", "Email", "x@y.com", LEAD)
+        store.upsert("Lead", "Title", "VP", LEAD)  # neither an external id nor an id lookup
     assert (info.value.code, info.value.status) == ("NOT_FOUND", 404)
+    emailed, created = store.upsert("Lead", "Email", "x@y.com", LEAD)  # Email is an id lookup
+    assert created and store.get("Lead", emailed)["Email"] == "x@y.com"  # type: ignore[index]
 
 
 def test_batch_all_or_none_rolls_back_everything(store: SalesforceStore) -> None:
