@@ -210,8 +210,12 @@ class Engine:
             i for lk in self._links_by_id.values() for i in (lk.hubspot_id, lk.salesforce_id) if i
         }
         taken |= {i for p in res.pairs for i in (p.hubspot_id, p.salesforce_id) if i}
-        free_hs = _free_by_email(pulled.hubspot.values(), "email", taken)
-        free_sf = _free_by_email(pulled.salesforce.values(), "Email", taken)
+        free_hs: dict[str, SourceRecord | None] = dict(
+            _free_by_email(pulled.hubspot.values(), "email", taken)
+        )
+        free_sf: dict[str, SourceRecord | None] = dict(
+            _free_by_email(pulled.salesforce.values(), "Email", taken)
+        )
         pairs = []
         for pair in res.pairs:
             if pair.create_on == "hubspot" and (rec := free_hs.pop(pair.email or "", None)):
