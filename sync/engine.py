@@ -210,19 +210,19 @@ class Engine:
             i for lk in self._links_by_id.values() for i in (lk.hubspot_id, lk.salesforce_id) if i
         }
         taken |= {i for p in res.pairs for i in (p.hubspot_id, p.salesforce_id) if i}
-        free_hs: dict[str, SourceRecord | None] = dict(
-            _free_by_email(pulled.hubspot.values(), "email", taken)
-        )
-        free_sf: dict[str, SourceRecord | None] = dict(
-            _free_by_email(pulled.salesforce.values(), "Email", taken)
-        )
+        free_hs = _free_by_email(pulled.hubspot.values(), "email", taken)
+        free_sf = _free_by_email(pulled.salesforce.values(), "Email", taken)
         pairs = []
         for pair in res.pairs:
-            if pair.create_on == "hubspot" and (rec := free_hs.pop(pair.email or "", None)):
-                pair = replace(pair, hubspot=rec, hubspot_id=rec.id)
-            elif pair.create_on == "salesforce" and (rec := free_sf.pop(pair.email or "", None)):
+            key = pair.email or ""
+            if pair.create_on == "hubspot" and (hs_match := free_hs.pop(key, None)):
+                pair = replace(pair, hubspot=hs_match, hubspot_id=hs_match.id)
+            elif pair.create_on == "salesforce" and (sf_match := free_sf.pop(key, None)):
                 pair = replace(
-                    pair, salesforce=rec, salesforce_id=rec.id, salesforce_type=rec.object_type
+                    pair,
+                    salesforce=sf_match,
+                    salesforce_id=sf_match.id,
+                    salesforce_type=sf_match.object_type,
                 )
             pairs.append(pair)
         return replace(res, pairs=tuple(pairs))
