@@ -77,9 +77,6 @@ def _validated(address: str) -> bool:
     return True
 
 
-MISSING = object()
-
-
 class Context(dict[str, Value]):
     """One record under evaluation, and the table of its facts, computed on first use and kept.
 

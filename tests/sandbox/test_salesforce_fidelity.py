@@ -252,7 +252,8 @@ def test_parent_relationship_fields_nest_like_salesforce(sb: Sandbox, sf: Salesf
     assert second["Id"] == other and second["ConvertedContact"] is None
     where = "SELECT Id FROM Lead WHERE ConvertedContact.Email = 'rel@relco.com'"
     assert [r["Id"] for r in sf.query(where)["records"]] == [rid]
-    [page] = list(sf.bulk2.Lead.query(where.replace("Id FROM", "Id, ConvertedAccount.Name FROM")))
+    joined = where.replace("Id FROM", "Id, ConvertedAccount.Name FROM")
+    [page] = list(sf.bulk2.Lead.query(joined, wait=0))
     assert _rows(page) == [{"Id": rid, "ConvertedAccount.Name": "Rel Co"}]
 
 
