@@ -11,9 +11,10 @@ from connectors.base import ChangePage, Connector, Cursor, SourceRecord, System,
 from connectors.errors import AuthConfigError, ConnectorError, QuotaExhaustedError
 from mappings.mappingset import MappingSet
 from mappings.normalize import email as normalize_email
-from mappings.transform import to_canonical
+from mappings.syncrule import SyncRule
+from mappings.transform import from_canonical, to_canonical
 from sync.commit import build_commit
-from sync.link import LinkRef, Pair, Resolution, resolve
+from sync.link import Collision, LinkRef, Pair, Resolution, resolve
 from sync.person import Person, PlannedWrite, salesforce_type
 from sync.planner import ARCHIVED_FLAG, DELETED_FLAG, Planner
 from sync.policies import policies
@@ -266,6 +267,9 @@ class Engine:
                     reason=rp.reason,
                 )
             )
+        conversion_writes = [
+            w for c in res.collisions if (w := self._conversion_feedback(c, pulled))
+        ]
         for col in res.collisions:
             r = col.retired
             link_updates.append(
@@ -306,13 +310,41 @@ class Engine:
                 pulled,
                 retried,
                 link_updates=link_updates if first else [],
-                extra_writes=deletion_writes + sf_deletion_writes if first else [],
+                extra_writes=deletion_writes + sf_deletion_writes + conversion_writes
+                if first
+                else [],
                 retire=deleted_links if first else set(),
                 cursors=pulled.cursors if last else [],
             )
             first = False
             if self.on_batch:
                 self.on_batch(min(start + self.batch_size, total), total)
+
+    def _conversion_feedback(self, col: Collision, pulled: Pulled) -> Write | None:
+        """A Lead converted into a Contact that another HubSpot contact already holds.
+
+        The Lead's own HubSpot contact loses its link (one person, one link), but marketing
+        still learns the outcome: the converted flag, the status and the Contact it went to.
+        """
+        retired = col.retired
+        lead = pulled.salesforce.get(retired.salesforce_id or "")
+        if lead is None or not retired.hubspot_id or lead.fields.get("IsConverted") is not True:
+            return None
+        values = to_canonical(self.ms, "salesforce", "Lead", lead.fields)
+        feedback = {
+            fm.name: values[fm.name]
+            for fm in self.ms.fields
+            if fm.name in values and fm.rule in _FEEDBACK_RULES and fm.writes_to("hubspot")
+        }
+        contact = lead.fields.get("ConvertedContactId")
+        if contact:
+            feedback["salesforce_id"] = str(contact)
+            feedback["salesforce_type"] = "Contact"
+        fields = from_canonical(self.ms, "hubspot", "contact", feedback).fields
+        if not fields:
+            return None
+        op = WriteOp("contact", fields, id=retired.hubspot_id, ref=retired.link_id)
+        return Write("hubspot", op, retired.link_id)
 
     def _batch(
         self,
@@ -486,6 +518,11 @@ class Engine:
                 tuple(sorted(write.op.fields)),
             )
         )
+
+
+_FEEDBACK_RULES = frozenset(
+    {SyncRule.SALESFORCE_TO_HUBSPOT, SyncRule.PREFER_SALESFORCE, SyncRule.SALESFORCE_UNLESS_BLANK}
+)
 
 
 def _free_by_email(

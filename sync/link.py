@@ -330,7 +330,20 @@ class _Resolver:
                 continue
             old_id, new_id = link.hubspot_id, final(link.hubspot_id)
             survivor = self.index.by_hubspot.get(new_id)
-            if survivor is not None and survivor.link_id != link.link_id:
+            if (
+                survivor is not None
+                and survivor.link_id != link.link_id
+                and survivor.salesforce_id is None
+                and link.salesforce_id is not None
+            ):
+                # The survivor was HubSpot-only (say, an excluded sign-up): the absorbed link
+                # brings its Salesforce record along instead of being dropped.
+                reason = f"HubSpot merged {old_id} into {new_id}, which had no Salesforce record"
+                after = replace(link, hubspot_id=new_id)
+                self.retire(after, survivor, "salesforce", reason)
+                self.retired_ids.discard(new_id)
+                self.repoint(link, "hubspot_merge", after)
+            elif survivor is not None and survivor.link_id != link.link_id:
                 reason = f"HubSpot merged {old_id} into {new_id}; both were linked"
                 self.retire(survivor, link, "salesforce", reason)
             else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from e2e_helpers import (
     SyncFn,
     hs_by_email,
@@ -76,12 +75,6 @@ def test_a_lost_opportunity_reopened_reaches_hubspot(sb: Sandbox, sync: SyncFn) 
     _assert_quiet(sb, sync)
 
 
-@pytest.mark.xfail(
-    reason="engine bug: a Lead converted into an already-linked Contact retires its link "
-    "and its HubSpot "
-    "contact never learns of the conversion",
-    strict=True,
-)
 def test_a_lead_converted_into_an_existing_linked_contact_keeps_one_person(
     sb: Sandbox, sync: SyncFn, state: StateStore
 ) -> None:
@@ -161,12 +154,6 @@ def test_a_hubspot_merge_of_an_excluded_and_a_real_contact(
     _assert_quiet(sb, sync)
 
 
-@pytest.mark.xfail(
-    reason="engine bug: a merge into a HubSpot-only (excluded) contact retires the "
-    "absorbed link and "
-    "orphans its Salesforce Lead",
-    strict=True,
-)
 def test_a_hubspot_merge_where_the_junk_contact_survives(
     sb: Sandbox, sync: SyncFn, state: StateStore
 ) -> None:
