@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
@@ -137,11 +138,20 @@ def parse_schema(object_type: str, describe: Mapping[str, object]) -> ObjectSche
     return ObjectSchema(object_type=object_type, fields=fields)
 
 
+def version_key(record: SourceRecord) -> str:
+    """The record's id and a digest of its values: one key per version of a record."""
+    body = repr(sorted((k, repr(v)) for k, v in record.fields.items()))
+    digest = hashlib.blake2b(body.encode(), digest_size=6).hexdigest()
+    return f"{record.id}#{digest}"
+
+
 class CursorTracker:
     """Advances a cursor over records read in modification order; drops what it already covers.
 
-    Records at exactly the cursor value whose ids are in ``ids_at_value`` were read before;
-    anything older than the value was too (the query start is floored to the second).
+    Records at exactly the cursor value whose versions are in ``ids_at_value`` were read
+    before; anything older than the value was too (the query start is floored to the second).
+    A version is the id plus a digest of the record's fields: Salesforce stamps to the second,
+    so a second edit within the same second keeps its stamp and must still be read.
     """
 
     def __init__(self, since: Cursor) -> None:
@@ -155,16 +165,20 @@ class CursorTracker:
         start = self._since.value
         for record in records:
             stamp = record.modified_at
+            key = version_key(record)
             if start is not None and (
-                stamp < start or (stamp == start and record.id in self._since.ids_at_value)
+                stamp < start
+                or (stamp == start and key in self._since.ids_at_value)
+                # a cursor stored before versions were kept names bare ids
+                or (stamp == start and record.id in self._since.ids_at_value)
             ):
                 continue
             fresh.append(record)
             if self.value is None or stamp > self.value:
                 self.value = stamp
-                self._ids = {record.id}
+                self._ids = {key}
             elif stamp == self.value:
-                self._ids.add(record.id)
+                self._ids.add(key)
         return fresh
 
     @property

@@ -195,7 +195,10 @@ def _random_name(ctx: Context) -> Value:
 
 
 def _name_repeated(ctx: Context) -> Value:
-    first, last = _text(ctx, "first_name").casefold(), _text(ctx, "last_name").casefold()
+    get = ctx.record.get
+    first, last = get("first_name"), get("last_name")  # _text() inlined: runs per record
+    first = first.strip().casefold() if isinstance(first, str) else ""
+    last = last.strip().casefold() if isinstance(last, str) else ""
     # "Jamesnof Jamesnof": form spam types one word into both boxes; short pairs are real
     # people often enough ("Li Li").
     return len(first) >= 4 and first == last
@@ -243,7 +246,8 @@ def _honeypot_filled(ctx: Context) -> Value:
 
 
 def _phone_country(ctx: Context) -> Value:
-    phone = _text(ctx, "phone")
+    phone = ctx.record.get("phone")  # _text() inlined: runs per record
+    phone = phone.strip() if isinstance(phone, str) else ""
     return normalize.phone_region(phone) if phone else None
 
 

@@ -44,6 +44,10 @@ def sf(sleeps):
     return SalesforceConnector(INSTANCE, SECRET, retry=policy)
 
 
+def ids_of(cursor):
+    return {key.split("#")[0] for key in cursor.ids_at_value}
+
+
 def soql_of(call):
     return parse_qs(urlparse(call.request.url).query)["q"][0]
 
@@ -68,10 +72,9 @@ def test_changes_pages_parses_and_advances_cursor(api, sf):
     assert soql.endswith("ORDER BY SystemModstamp ASC, Id ASC")
     # 001 is older than the cursor (the SOQL start is floored to the second), 002 was read.
     assert [r.id for r in pages[0].records] == ["00Q000000000003AAA"]
-    assert pages[0].cursor == Cursor(
-        value=datetime(2026, 11, 23, 10, 0, 0, 500000, tzinfo=UTC),
-        ids_at_value=frozenset({"00Q000000000002AAA", "00Q000000000003AAA"}),
-    )
+    assert pages[0].cursor.value == datetime(2026, 11, 23, 10, 0, 0, 500000, tzinfo=UTC)
+    # versions (id + digest of the values) of what was read at the cursor value
+    assert ids_of(pages[0].cursor) == {"00Q000000000002AAA", "00Q000000000003AAA"}
     third = pages[0].records[0]
     assert third.fields["Email"] == "o'brien@x.example"
     assert third.fields["CreatedDate"] == datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -85,10 +88,8 @@ def test_changes_pages_parses_and_advances_cursor(api, sf):
     assert converted.fields["ConvertedDate"] == date(2026, 11, 23)
     assert converted.fields["ConvertedContactId"] == "003000000000004AAA"
     assert not converted.deleted and deleted.deleted
-    assert pages[1].cursor == Cursor(
-        value=datetime(2026, 11, 23, 10, 0, 2, tzinfo=UTC),
-        ids_at_value=frozenset({"00Q000000000005AAA"}),
-    )
+    assert pages[1].cursor.value == datetime(2026, 11, 23, 10, 0, 2, tzinfo=UTC)
+    assert ids_of(pages[1].cursor) == {"00Q000000000005AAA"}
     assert sf.usage().calls == 3 and sf.usage().used == 10
 
 

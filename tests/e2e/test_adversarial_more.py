@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from e2e_helpers import (
     SyncFn,
     hs_by_email,
@@ -52,11 +51,6 @@ def test_many_leads_changed_in_the_same_second_all_arrive(sb: Sandbox, sync: Syn
     assert Counter(str(c["properties"]["jobtitle"]) for c in sb.hubspot.all()) == {"CFO": 50}  # type: ignore[index]
 
 
-@pytest.mark.xfail(
-    reason="engine bug: the Salesforce cursor drops a record stamped at the cursor value "
-    "whose id it saw, so a second edit within the same (second-precision) stamp is lost",
-    strict=True,
-)
 def test_an_edit_in_the_same_second_as_the_last_read_is_not_lost(sb: Sandbox, sync: SyncFn) -> None:
     # Salesforce stamps SystemModstamp to the second: a rep's edit made in the same second as
     # a sync read it carries the same stamp as the version the sync already saw.
