@@ -195,8 +195,9 @@ class Engine:
         (the counterpart of a retired link), is linked rather than duplicated.
         """
         want: dict[System, set[str]] = {"hubspot": set(), "salesforce": set()}
+        excluded_by = self.ms.rules.outputs["hubspot"].exclusion
         for pair in res.pairs:
-            if pair.email and pair.create_on is not None:
+            if pair.email and pair.create_on is not None and not _held_back(pair, excluded_by):
                 want[pair.create_on].add(pair.email)
         if not want["hubspot"] and not want["salesforce"]:
             return res
@@ -523,6 +524,20 @@ class Engine:
 _FEEDBACK_RULES = frozenset(
     {SyncRule.SALESFORCE_TO_HUBSPOT, SyncRule.PREFER_SALESFORCE, SyncRule.SALESFORCE_UNLESS_BLANK}
 )
+
+
+def _held_back(pair: Pair, exclusion_property: str) -> bool:
+    """A HubSpot contact leadsync already keeps out of Salesforce: no lookup before creating.
+
+    Excluded sign-ups and contacts whose Lead was deleted are not created (the planner decides
+    again); looking them up would spend API calls on every run they change.
+    """
+    hs = pair.hubspot
+    if pair.create_on != "salesforce" or hs is None:
+        return False
+    flag = hs.fields.get(DELETED_FLAG)
+    deleted = flag is True or str(flag).lower() == "true"
+    return bool(hs.fields.get(exclusion_property)) or deleted
 
 
 def _free_by_email(
