@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -295,11 +294,10 @@ def test_populate_is_deterministic() -> None:
 
 
 @pytest.mark.slow
-def test_twenty_thousand_people_populate_in_seconds() -> None:
+def test_twenty_thousand_people_populate() -> None:
+    # How fast is measured in bench/, not here.
     sf, hs = stores()
-    start = time.perf_counter()
     truth = populate(sf, hs, 1, 20_000, now=NOW)
-    assert time.perf_counter() - start < 20
     assert len(truth) >= 20_000
 
 

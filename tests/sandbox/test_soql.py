@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -588,10 +587,10 @@ def test_format_soql_lists_dates_booleans_and_null() -> None:
     assert query.matches(LEAD)
 
 
-# -- speed ----------------------------------------------------------------------------------
+# -- volume (speed is measured in bench/) -----------------------------------------------------
 
 
-def test_filtering_20000_rows_with_three_terms_is_fast() -> None:
+def test_filtering_20000_rows_with_three_terms() -> None:
     rnd = random.Random(7)
     base = datetime(2026, 1, 1, tzinfo=UTC)
     rows: list[dict[str, object]] = [
@@ -608,11 +607,7 @@ def test_filtering_20000_rows_with_three_terms_is_fast() -> None:
         "SELECT Id FROM Lead WHERE SystemModstamp > 2026-01-05T00:00:00Z "
         "AND Status != 'Closed - Converted' AND IsConverted = false"
     )
-    best = float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        selected = [row for row in rows if query.matches(row)]
-        best = min(best, time.perf_counter() - started)
+    selected = [row for row in rows if query.matches(row)]
     expected = [
         row
         for row in rows
@@ -621,4 +616,3 @@ def test_filtering_20000_rows_with_three_terms_is_fast() -> None:
         and row["IsConverted"] is False
     ]
     assert selected == expected
-    assert best < 0.05, f"{best * 1000:.1f} ms"
