@@ -274,39 +274,26 @@ class HubSpotConnector:
 
     def read(self, object_type: str, ids: Sequence[str]) -> list[SourceRecord]:
         """Contacts by id (batch read, 100 a call); missing ids are left out."""
-        self._check_object(object_type)
-        props = self.properties()
-        unique = list(dict.fromkeys(ids))
-        out: list[SourceRecord] = []
-        for start in range(0, len(unique), BATCH_MAX):
-            body = {
-                "inputs": [{"id": i} for i in unique[start : start + BATCH_MAX]],
-                "properties": props,
-            }
-            answer = self._call(
-                lambda t, b=body: self._batch.read(  # type: ignore[misc]
-                    batch_read_input_simple_public_object_id=b,
-                    archived=False,
-                    _preload_content=False,
-                    _request_timeout=t,
-                ),
-                safe=True,
-            )
-            out.extend(self._parse(raw) for raw in answer.get("results", []))
-        return out
+        return self._batch_read(object_type, ids, id_property=None)
 
     def find_by_email(self, object_type: str, emails: Sequence[str]) -> list[SourceRecord]:
         """Contacts by email (batch read with idProperty=email); unknown emails are left out."""
+        return self._batch_read(object_type, [e for e in emails if e], id_property="email")
+
+    def _batch_read(
+        self, object_type: str, keys: Sequence[str], *, id_property: str | None
+    ) -> list[SourceRecord]:
         self._check_object(object_type)
         props = self.properties()
-        unique = list(dict.fromkeys(e for e in emails if e))
+        unique = list(dict.fromkeys(keys))
         out: list[SourceRecord] = []
         for start in range(0, len(unique), BATCH_MAX):
-            body = {
-                "inputs": [{"id": e} for e in unique[start : start + BATCH_MAX]],
-                "idProperty": "email",
+            body: dict[str, object] = {
+                "inputs": [{"id": key} for key in unique[start : start + BATCH_MAX]],
                 "properties": props,
             }
+            if id_property:
+                body["idProperty"] = id_property
             answer = self._call(
                 lambda t, b=body: self._batch.read(  # type: ignore[misc]
                     batch_read_input_simple_public_object_id=b,

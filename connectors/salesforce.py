@@ -196,33 +196,24 @@ class SalesforceConnector:
 
     def read(self, object_type: str, ids: Sequence[str]) -> list[SourceRecord]:
         """Records by id; missing or deleted ids are left out."""
-        self._check_object(object_type)
-        self._check_quota()
-        schema = self.describe(object_type)
-        fields = select_fields(object_type, schema)
-        out: list[SourceRecord] = []
-        unique = list(dict.fromkeys(ids))
-        for start in range(0, len(unique), _IDS_PER_QUERY):
-            soql = ids_soql(object_type, fields, unique[start : start + _IDS_PER_QUERY])
-            for rows in self._query_pages(soql, include_deleted=False):
-                out.extend(parse_record(object_type, row, schema) for row in rows)
-        for record in out:
-            self._remember(record)
-        return out
+        return self._read_where(object_type, "Id", ids)
 
     def find_by_email(self, object_type: str, emails: Sequence[str]) -> list[SourceRecord]:
         """Live records whose Email is one of ``emails`` (SOQL compares them case-blind).
 
         The engine looks up before it creates, so a record not read this run is not duplicated.
         """
+        return self._read_where(object_type, "Email", [e for e in emails if e])
+
+    def _read_where(self, object_type: str, key: str, values: Sequence[str]) -> list[SourceRecord]:
         self._check_object(object_type)
         self._check_quota()
         schema = self.describe(object_type)
         fields = select_fields(object_type, schema)
         out: list[SourceRecord] = []
-        unique = list(dict.fromkeys(e for e in emails if e))
+        unique = list(dict.fromkeys(values))
         for start in range(0, len(unique), _IDS_PER_QUERY):
-            soql = ids_soql(object_type, fields, unique[start : start + _IDS_PER_QUERY], "Email")
+            soql = ids_soql(object_type, fields, unique[start : start + _IDS_PER_QUERY], key)
             for rows in self._query_pages(soql, include_deleted=False):
                 out.extend(parse_record(object_type, row, schema) for row in rows)
         for record in out:
