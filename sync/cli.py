@@ -231,6 +231,11 @@ def render_report(report: RunReport) -> str:
         f"duplicates {r.duplicates}, skipped {r.skipped}",
         f"  API calls HubSpot {r.api_calls.hubspot}, Salesforce {r.api_calls.salesforce}",
     ]
+    for dup in r.duplicate_records[:10]:
+        lines.append(
+            f"  duplicate: {dup['system']} {dup['object_type']} {dup['record_id']} "
+            f"({dup['email']}) left unlinked; {dup['kept_id']} kept: {dup['reason']}"
+        )
     if r.message:
         lines.append(f"  {r.message}")
     return "\n".join(lines)

@@ -94,7 +94,7 @@ def build_commit(
         links=all_links,
         bases=bases,
         cursors=cursors,
-        audit=_audit(results, rules_of),
+        audit=[*_audit(results, rules_of), *(a for p in people for a in conflict_audit(p))],
         decisions=decisions,
         dead_letters=dead,
         dead_letter_failures=failures,
@@ -159,3 +159,24 @@ def _audit(
                 )
             )
     return audit
+
+
+def conflict_audit(person: Person) -> list[AuditEntry]:
+    """A conflict is recorded even when no write follows: which values met, which rule won."""
+    out: list[AuditEntry] = []
+    for c in person.conflicts:
+        loser = c.salesforce if c.winner == "hubspot" else c.hubspot
+        winner = c.winner or "neither"
+        out.append(
+            AuditEntry(
+                field=c.field,
+                old=loser,
+                new=c.value,
+                direction="none",
+                rule=f"{c.rule} conflict, {winner} won"[:64],
+                link_id=person.link_id,
+                hubspot_id=person.hubspot_id,
+                salesforce_id=person.salesforce_id,
+            )
+        )
+    return out

@@ -255,6 +255,17 @@ class Engine:
         for skipped in res.skipped:
             self.report.skip(skipped.reason)
         self.report.duplicates += len(res.duplicates)
+        for dup in res.duplicates[: 50 - len(self.report.duplicate_records)]:
+            self.report.duplicate_records.append(
+                {
+                    "email": dup.email,
+                    "system": dup.system,
+                    "object_type": dup.object_type,
+                    "record_id": dup.record_id,
+                    "kept_id": dup.kept_id,
+                    "reason": dup.reason,
+                }
+            )
         link_updates: list[Link] = []
         for rp in res.repointed:
             a = rp.after

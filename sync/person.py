@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from connectors.base import System, Value
 from mappings.rules import Decision as RuleDecision
 from sync.link import Pair
+from sync.merge import Conflict
 from sync.state_models import SalesforceType
 
 
@@ -52,6 +53,7 @@ class Person:
     )
     dead_letter_ids: list[str] = field(default_factory=list)
     decision_written: bool = False  # the decision changed materially and is being written
+    conflicts: tuple[Conflict, ...] = ()  # both sides changed a field: how the rule settled it
 
 
 def dead_letter_ref(person: Person, system: System) -> str:

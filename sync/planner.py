@@ -78,6 +78,7 @@ class Planner:
         )
         values = dict(result.values)
         self.report.conflicts += len(result.conflicts)
+        person.conflicts = result.conflicts
         decision = evaluate(self.ms.rules, values, self.now)
         values[LIFECYCLE] = advance_lifecycle(
             self.ms, values.get(LIFECYCLE), implied_lifecycle(values, decision)

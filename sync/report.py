@@ -44,6 +44,8 @@ class RunReport:
     message: str = ""
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     planned_fields: dict[str, int] = field(default_factory=dict)
+    # Records left unlinked because another record of the same email was chosen (first 50).
+    duplicate_records: list[dict[str, str]] = field(default_factory=list)
 
     def skip(self, reason: str) -> None:
         self.skipped += 1
@@ -64,5 +66,6 @@ class RunReport:
             "skipped": self.skipped,
             "skipped_reasons": dict(self.skipped_reasons),
             "duplicates": self.duplicates,
+            "duplicate_records": list(self.duplicate_records),
             "message": self.message,
         }

@@ -83,6 +83,9 @@ def test_a_contact_is_linked_over_a_lead_and_the_lead_is_reported(
     report = sync()
 
     assert report.duplicates == 1
+    (dup,) = report.duplicate_records
+    assert dup["record_id"] == lead_id and dup["kept_id"] == contact_id
+    assert dup["system"] == "salesforce" and dup["object_type"] == "Lead" and dup["reason"]
     assert hs_props(sb, hid)["leadsync_salesforce_id"] == contact_id
     assert hs_props(sb, hid)["leadsync_salesforce_type"] == "Contact"
     assert _active_links(state) == [(hid, contact_id, "Contact")]

@@ -8,6 +8,7 @@ import pytest
 from e2e_helpers import SyncFn, hs_contact, hs_props, sf_by_email
 
 from sandbox import Sandbox
+from sync.state import StateStore
 
 EMAIL = "olivia.hart@northwind.io"
 
@@ -161,3 +162,22 @@ def test_one_way_fields_follow_their_source_whatever_the_target_did(
 
     assert hs_props(sb, hid)["leadsync_disqualification_reason"] == "Bad Timing"
     assert _lead(sb, lead_id)["Latest_Lead_Source__c"] == "Organic Search"
+
+
+def test_a_conflict_is_recorded_in_the_audit_with_the_rule_that_settled_it(
+    sb: Sandbox, sync: SyncFn, state: StateStore
+) -> None:
+    hid = hs_contact(sb, "conflict@acme-widgets.com", jobtitle="Engineer")
+    sync()
+    (lead,) = sf_by_email(sb, "Lead", "conflict@acme-widgets.com")
+    sb.hubspot.update(hid, {"jobtitle": "Staff Engineer"})
+    time.sleep(0.01)
+    sb.salesforce.update("Lead", lead["Id"], {"Title": "Principal Engineer"})
+
+    report = sync()
+
+    assert report.conflicts == 1
+    rows = [r.entry for r in state.audit_for(field="title") if r.entry.direction == "none"]
+    assert len(rows) == 1
+    assert rows[0].new == "Principal Engineer" and rows[0].old == "Staff Engineer"
+    assert rows[0].rule == "two_way conflict, salesforce won"
