@@ -11,11 +11,11 @@ import tldextract
 
 _SPACES = re.compile(r"\s+")
 TIDY = re.compile(r"\S+(?: \S+)*")  # trimmed, single spaces: trim() would return it as is
-_E164 = re.compile(r"\+[1-9]\d{6,14}")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 is_e164 = _E164.fullmatch  # phone() returns such text as it is, whatever the region
 has_space = _SPACES.search
-_FORMATTED = re.compile(r"\+?[\d][\d ().-]*\d")
-_NOT_DIGIT = re.compile(r"\D")
+_FORMATTED = re.compile(r"\+?[0-9][0-9 ().-]*[0-9]")
+_NOT_DIGIT = re.compile(r"[^0-9]")
 # "(555) 123-4567": the usual North American way to write a number, area code in brackets.
 _NANP_BRACKETED = re.compile(r"\([0-9]{3}\) ?[0-9]{3}[-. ]?[0-9]{4}")  # ASCII digits only
 _NANP_REGIONS = frozenset({"US", "CA"})

@@ -49,6 +49,7 @@ def test_normalizers(name: str, raw: str, expected: str) -> None:
         ("030 901820", "DE", "+4930901820"),
         ("06 12 34 56 78", "FR", "+33612345678"),
         ("12", "US", "12"),  # impossible length: kept as typed
+        ("+\u0664\u0669 30 901820", "DE", "+4930901820"),  # Arabic-Indic digits: ASCII out
     ],
 )
 def test_phone_with_region(raw: str, region: str, expected: str) -> None:
