@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -237,7 +239,7 @@ def create_state_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
         cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+            _use_wal(cursor)  # readers do not block the writer
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
@@ -246,6 +248,25 @@ def create_state_engine(url: str) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL once (the mode is stored in the file).
+
+    Switching needs a moment of exclusive access, and SQLite answers "database is locked" at
+    once, without its busy handler, when another process opens the file at the same instant:
+    retry for a few seconds instead of failing the run.
+    """
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    for attempt in range(50):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
 
 
 def advisory_key(*parts: str) -> int:

@@ -10,6 +10,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check behaviour, not speed: no per-example deadline, so a busy machine (CI on
+# two cores) cannot fail them; speed is measured in bench/.
+settings.register_profile("leadsync", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("leadsync")
 
 # pytest puts this directory (tests/) on sys.path for this conftest; tests/mappings, tests/sync,
 # ... would then shadow the real packages as namespace packages, because the editable install
