@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import signal
 import sys
 import threading
@@ -71,6 +72,18 @@ def _settings() -> Settings:
     except SettingsError as exc:
         console.print(f"[red]configuration error:[/red] {exc}")
         raise typer.Exit(2) from None
+
+
+@app.callback()
+def main_options(
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="-v info, -vv debug."),
+) -> None:
+    """leadsync: keeps leads consistent between HubSpot and Salesforce."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Vendor clients log request details (URLs, headers) at debug level: keep them quiet.
+    for noisy in ("urllib3", "hubspot", "simple_salesforce", "requests"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @app.command("sync")

@@ -100,6 +100,17 @@ class Engine:
             self.report.message = f"run stopped: {exc}"
         if self.report.dead_letters and self.report.status == "ok":
             self.report.status = "partial"
+        if self.report.message:
+            log.warning("run %s: %s", run_id, self.report.message)
+        log.info(
+            "run %s %s: pulled %s, created %s, updated %s, %d dead letters",
+            run_id,
+            self.report.status,
+            self.report.pulled.to_json(),
+            self.report.created.to_json(),
+            self.report.updated.to_json(),
+            self.report.dead_letters,
+        )
         self.report.api_calls.hubspot = self.hs.usage().calls
         self.report.api_calls.salesforce = self.sf.usage().calls
         return self.report
@@ -208,6 +219,9 @@ class Engine:
                 cursors=pulled.cursors if last else [],
             )
             first = False
+            log.debug(
+                "batch committed: %d of %d people", min(start + self.batch_size, total), total
+            )
             if self.on_batch:
                 self.on_batch(min(start + self.batch_size, total), total)
 
