@@ -169,10 +169,15 @@ def main() -> int:
     if missing_hs or missing_sf:
         problems.append(f"missing: HubSpot {len(missing_hs)}, Salesforce {len(missing_sf)}")
     diff_fields: Counter[str] = Counter()
+    examples: list[str] = []
     for email, props in ref_hs.items():
         for k, v in props.items():
             if hs.get(email, {}).get(k) != v:
                 diff_fields[f"hubspot.{k}"] += 1
+                if len(examples) < 10:
+                    examples.append(
+                        f"{email} {k}: clean {v!r}, crashed {hs.get(email, {}).get(k)!r}"
+                    )
     for email, rows in ref_sf.items():
         theirs = sorted(json.dumps(r, default=str) for r in rows)
         mine = sorted(json.dumps(r, default=str) for r in sf.get(email, []))
@@ -180,6 +185,8 @@ def main() -> int:
             diff_fields["salesforce.record"] += 1
     if diff_fields:
         problems.append(f"fields differing from the clean run: {dict(diff_fields)}")
+        for line in examples:
+            print("  differs:", line)
     print(
         f"people: HubSpot {len(hs)} (clean {len(ref_hs)}),"
         f" Salesforce {len(sf)} (clean {len(ref_sf)})"

@@ -205,6 +205,11 @@ def _resolve_two_sided(f: _Field) -> _Outcome:
         winner = "salesforce" if is_blank(f.hubspot) else "hubspot"
     elif rule is SyncRule.SALESFORCE_UNLESS_BLANK:
         winner = "hubspot" if is_blank(f.salesforce) else "salesforce"
+    elif is_blank(f.base):
+        # First meeting of two differing values (no base yet): Salesforce's, by rule, not by
+        # time. Modification times are changed by leadsync's own writes, so a first sync that
+        # crashed after writing one side would otherwise settle differently when resumed.
+        winner = "salesforce"
     else:
         winner = f.newer()
     return _Outcome(f.value(winner), winner=winner, conflict=True)

@@ -65,7 +65,8 @@ CASES = [
     ("tw-blank-loses-conflict", R.TWO_WAY, "a", "", "c", HS, {}, "c", SF),
     ("tw-blank-wins-propagating", R.TWO_WAY, "a", "", "c", HS, PROP, "", HS),
     ("tw-first-fill", R.TWO_WAY, MISSING, "b", None, TIE, {}, "b", NC),
-    ("tw-first-differ", R.TWO_WAY, MISSING, "b", "c", HS, {}, "b", HS),
+    # first meeting: Salesforce by rule, whatever the times (a resumed run settles alike)
+    ("tw-first-differ", R.TWO_WAY, MISSING, "b", "c", HS, {}, "c", SF),
     ("tw-none-vs-empty", R.TWO_WAY, None, "", None, TIE, {}, None, NC),
     ("ps-hs-only", R.PREFER_SALESFORCE, "a", "b", "a", TIE, {}, "b", NC),
     ("ps-both", R.PREFER_SALESFORCE, "a", "b", "c", HS, {}, "c", SF),
