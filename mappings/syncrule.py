@@ -6,7 +6,7 @@ from enum import StrEnum
 class SyncRule(StrEnum):
     """How a field's value moves between HubSpot and Salesforce."""
 
-    TWO_WAY = "two_way"  # newest change wins on conflict
+    TWO_WAY = "two_way"  # newest change wins; a new link's first disagreement: Salesforce
     PREFER_SALESFORCE = "prefer_salesforce"  # both directions; Salesforce wins a conflict
     PREFER_HUBSPOT = "prefer_hubspot"  # both directions; HubSpot wins a conflict
     SALESFORCE_UNLESS_BLANK = "salesforce_unless_blank"  # Salesforce's value unless it is blank
