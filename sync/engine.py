@@ -80,7 +80,7 @@ class Engine:
     def run(self, run_id: str, *, full: bool = False) -> RunReport:
         self.report.run_id = run_id
         self.now = self.clock()
-        self.planner = Planner(self.ms, self.report, now=self.now, create_type=self.create_type)
+        self.planner.now = self.now
         try:
             pulled = self._pull(full)
             dead = [] if self.dry_run else self.state.due_dead_letters(self.now)
@@ -273,7 +273,7 @@ class Engine:
             if pair.salesforce is None and pair.salesforce_id in pulled.salesforce:
                 pair = replace(pair, salesforce=pulled.salesforce[pair.salesforce_id])
             link_id = pair.link_id or new_id()
-            person = Person(pair, link_id, pair.link_id is not None, dict(bases.get(link_id, {})))
+            person = Person(pair, link_id, dict(bases.get(link_id, {})))
             person.hubspot_id = pair.hubspot_id
             person.salesforce_id = pair.salesforce_id
             person.salesforce_type = pair.salesforce_type or (

@@ -39,7 +39,6 @@ class Person:
 
     pair: Pair
     link_id: str
-    existed: bool
     base: dict[str, Value]
     values: dict[str, Value] = field(default_factory=dict)
     hubspot_now: dict[str, Value] | None = None

@@ -36,6 +36,11 @@ class Planner:
     ) -> None:
         self.ms = ms
         self.policies = policies(ms)
+        # Looked up per field of every person: resolve the names once.
+        self._on_salesforce = frozenset(p.name for p in self.policies if p.on_salesforce)
+        self._max_length: dict[tuple[str, System], int] = {
+            (fm.name, side): limit for fm in ms.fields for side, limit in fm.max_length.items()
+        }
         self.report = report
         self.now = now
         self.create_type = create_type
@@ -62,7 +67,7 @@ class Planner:
             # A field this object does not carry (or an Opportunity not read this run) is
             # unchanged, not blank: take it from the base.
             for name, value in base.items():
-                if name not in sf_vals and _salesforce_reads(self.ms, name):
+                if name not in sf_vals and name in self._on_salesforce:
                     sf_vals[name] = value
         if hs_vals is not None:
             self._undo_truncation(hs_vals, base, "hubspot")
@@ -100,15 +105,9 @@ class Planner:
             old = base.get(name)
             if not isinstance(value, str) or not isinstance(old, str) or len(old) <= len(value):
                 continue
-            limit = self._max_length(name, side)
+            limit = self._max_length.get((name, side))
             if limit is not None and len(value) == limit and old[:limit] == value:
                 values[name] = old
-
-    def _max_length(self, name: str, side: System) -> int | None:
-        try:
-            return self.ms.field(name).max_length.get(side)
-        except KeyError:
-            return None
 
     def plan_salesforce(self, person: Person) -> Write | None:
         decision = person.decision
@@ -256,10 +255,3 @@ class Planner:
 
 def _truthy(value: Value) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
-def _salesforce_reads(ms: MappingSet, name: str) -> bool:
-    try:
-        return bool(ms.field(name).salesforce)
-    except KeyError:
-        return False

@@ -42,11 +42,6 @@ def policies(ms: MappingSet) -> tuple[FieldPolicy, ...]:
     return result
 
 
-def salesforce_fields_of(ms: MappingSet, object_type: str) -> frozenset[str]:
-    """Canonical fields a Salesforce object type carries itself."""
-    return frozenset(fm.name for fm in ms.fields if fm.salesforce.get(object_type))
-
-
 def implied_lifecycle(merged: Mapping[str, Value], decision: Decision | None) -> str | None:
     """The furthest lifecycle stage the feedback and the decision justify (None: no claim)."""
     status = merged.get("opportunity_status")

@@ -43,7 +43,6 @@ class RunReport:
     api_calls: PerSystem = field(default_factory=PerSystem)
     message: str = ""
     skipped_reasons: dict[str, int] = field(default_factory=dict)
-    planned_fields: dict[str, int] = field(default_factory=dict)
     # Records left unlinked because another record of the same email was chosen (first 50).
     duplicate_records: list[dict[str, str]] = field(default_factory=list)
 

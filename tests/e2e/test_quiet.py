@@ -12,7 +12,7 @@ from sandbox import Sandbox
 def _quiet(sb: Sandbox, sync: SyncFn) -> None:
     sb.reset_api_calls()
     report = sync()
-    assert write_calls(sb) == {}, report.planned_fields
+    assert write_calls(sb) == {}, report.to_json()
     assert report.updated.to_json() == {"hubspot": 0, "salesforce": 0}
     assert report.created.to_json() == {"hubspot": 0, "salesforce": 0}
 
