@@ -2,7 +2,6 @@
 
 import itertools
 import json
-from collections.abc import Iterator
 
 import hubspot
 import pytest
@@ -29,24 +28,6 @@ ALWAYS = {"createdate", "hs_object_id", "lastmodifieddate"}
 
 def email(tag: str = "p") -> str:
     return f"{tag}{next(_seq)}@api-test.example.com"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(leads=0) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def hs(sb: Sandbox) -> hubspot.Client:
-    # Limits out of the way; the limit tests set their own.
-    sb.set_faults(
-        hubspot_rate="100000/10s",
-        hubspot_search_per_second=100000,
-        hubspot_daily_limit=10_000_000,
-        hubspot_index_delay_s=0.0,
-    )
-    return sb.hubspot_client()
 
 
 def create(hs: hubspot.Client, **props: str) -> str:

@@ -2,7 +2,6 @@
 
 import itertools
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import hubspot
@@ -55,23 +54,6 @@ ALWAYS = {"createdate", "hs_object_id", "lastmodifieddate"}
 
 def email(tag: str = "f") -> str:
     return f"{tag}{next(_seq)}@fidelity.example.com"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(leads=0) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def hs(sb: Sandbox) -> hubspot.Client:
-    sb.set_faults(
-        hubspot_rate="100000/10s",
-        hubspot_search_per_second=100000,
-        hubspot_daily_limit=10_000_000,
-        hubspot_index_delay_s=0.0,
-    )
-    return sb.hubspot_client()
 
 
 def create(hs: hubspot.Client, **props: str) -> SimplePublicObject:

@@ -11,12 +11,6 @@ from hubspot.crm.contacts.exceptions import ApiException
 from sandbox import Sandbox
 
 
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(leads=0) as sandbox:
-        yield sandbox
-
-
 @pytest.fixture
 def hs(sb: Sandbox) -> Iterator[hubspot.Client]:
     sb.clear_faults()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,17 +19,6 @@ from simple_salesforce.format import format_external_id, format_soql
 from sandbox import Sandbox
 
 LEAD = {"LastName": "Doe", "Company": "Acme"}
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(leads=0) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sf(sb: Sandbox) -> Salesforce:
-    return sb.salesforce_client()
 
 
 def _code(exc: pytest.ExceptionInfo) -> str:  # type: ignore[type-arg]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,17 +24,6 @@ from sandbox import Sandbox
 
 LEAD = {"LastName": "Fidel", "Company": "Audit Co"}
 EXT = "Leadsync_HubSpot_Id__c"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(leads=0) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sf(sb: Sandbox) -> Salesforce:
-    return sb.salesforce_client()
 
 
 def _error(exc: pytest.ExceptionInfo) -> dict[str, object]:  # type: ignore[type-arg]
