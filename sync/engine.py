@@ -66,6 +66,7 @@ class Engine:
         self.dry_run = dry_run
         self.on_batch = on_batch
         self.policies = policies(mappings)
+        self._rule_of = {p.name: str(p.rule) for p in self.policies}  # for audit rows
         self.report = RunReport(dry_run=dry_run)
         self.plans: list[PlannedWrite] = []  # dry run: what would be written
         self._links_by_id: dict[str, Link] = {}
@@ -396,7 +397,7 @@ class Engine:
         batch = build_commit(
             people,
             [*sf_out.results, *hs_out.results],
-            rules_of=lambda name: str(self.ms.field(name).rule),
+            rules_of=self._rule_of.__getitem__,
             report=self.report,
             at=self.clock(),
             links=[*link_updates, *retired],
