@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck unit bench clean
+.PHONY: install demo test test-shuffled lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# The suite in a random order (pytest-randomly; SEED=n repeats an order) and any hypothesis seed.
+test-shuffled: $(STAMP)
+	$(BIN)/pytest -q -p randomly $(if $(SEED),--randomly-seed=$(SEED))
 
 bench: $(STAMP)
 	$(BIN)/python bench/sandbox_speed.py

@@ -8,7 +8,8 @@ import math
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import hubspot
@@ -118,6 +119,7 @@ class HubSpotConnector:
         self._limit: int | None = None
         self._daily_exhausted = False
         self._schema: ObjectSchema | None = None
+        self._server_offset_s: float | None = None  # HubSpot's clock minus ours (Date header)
 
     def __repr__(self) -> str:
         return f"HubSpotConnector({self._host!r})"
@@ -162,14 +164,41 @@ class HubSpotConnector:
         return self._retry.call(attempt, safe=safe, on_retry=self._count_retry)
 
     def _note_usage(self, headers: Mapping[str, str]) -> None:
-        """Count one answered request and read the daily allowance from its headers."""
+        """Count one answered request; read the daily allowance and the server's clock."""
         with self._lock:
             self._calls += 1
+        self._note_server_time(headers.get("Date") or headers.get("date"))
         daily = headers.get("X-HubSpot-RateLimit-Daily")
         remaining = headers.get("X-HubSpot-RateLimit-Daily-Remaining")
         if daily and remaining and daily.isdigit() and remaining.isdigit():
             with self._lock:
                 self._limit, self._used = int(daily), int(daily) - int(remaining)
+
+    def _note_server_time(self, date: str | None) -> None:
+        """Learn how far HubSpot's clock is from ours, from an answer's ``Date`` header.
+
+        Modification stamps are HubSpot's; a search window must end at HubSpot's "now", or a
+        machine whose clock runs behind would never see the latest changes. ``Date`` has whole
+        seconds, so the estimate errs early by under a second: the overlap window covers that.
+        """
+        if not date:
+            return
+        try:
+            server = parsedate_to_datetime(date)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return
+        if server.tzinfo is None:
+            return
+        offset = (server - self._clock()).total_seconds()
+        with self._lock:
+            if self._server_offset_s is None or offset > self._server_offset_s:
+                self._server_offset_s = offset
+
+    def server_now(self) -> datetime:
+        """HubSpot's current time as far as its answers told (our clock until one did)."""
+        with self._lock:
+            offset = self._server_offset_s or 0.0
+        return self._clock() + timedelta(seconds=offset)
 
     def _translate(self, exc: ApiException | PropertiesApiException) -> ConnectorError:
         status = int(exc.status or 0)
@@ -237,7 +266,8 @@ class HubSpotConnector:
     ) -> Iterator[ChangePage]:
         """Changed contacts since the cursor; ``full`` (or no cursor yet) lists everything."""
         self._check_object(object_type)
-        started_ms = to_ms(self._clock())
+        self.describe(object_type)  # cached; its answer tells the server's clock
+        started_ms = to_ms(self.server_now())
         reader = ContactChanges(
             search=self._search_call,
             list_page=self._list_page,

@@ -10,6 +10,7 @@ import phonenumbers
 import tldextract
 
 _SPACES = re.compile(r"\s+")
+_HOST_END = re.compile(r"[/?#\s\x00-\x1f\x7f]")
 TIDY = re.compile(r"\S+(?: \S+)*")  # trimmed, single spaces: trim() would return it as is
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 is_e164 = _E164.fullmatch  # phone() returns such text as it is, whatever the region
@@ -109,7 +110,10 @@ def domain(value: str) -> str:
 def website(value: str) -> str:
     """A website as its host, without scheme, path or ``www.`` (``https://www.acme.com/x``)."""
     text = lower(value)
-    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text).split("/", 1)[0].split("?", 1)[0]
+    # A host ends at the path, query or fragment, and at any whitespace or control character:
+    # none of them can be part of a host name, and leaving one in would change on a second pass
+    # ("example.com\r?x" -> "example.com " -> "example.com").
+    host = _HOST_END.split(re.sub(r"^[a-z][a-z0-9+.-]*://", "", text), maxsplit=1)[0]
     while host.startswith("www."):
         host = host[4:]
     return host or text

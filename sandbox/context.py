@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -59,6 +60,26 @@ class CallCounter:
                 c.clear()
 
 
+CLOCK_OFFSET_ENV = "LEADSYNC_SANDBOX_CLOCK_OFFSET_S"
+
+
+def clock_offset_from_env() -> float:
+    """The sandbox clock's offset from the wall clock, in seconds, from the environment.
+
+    ``LEADSYNC_SANDBOX_CLOCK_OFFSET_S=31536000`` runs every sandbox a year ahead: everything
+    it stamps (record dates, modification stamps, rate-limit days, index lag, expiry) follows
+    its own clock, so a test suite can be run "on another day" without faking the process's
+    time (libfaketime and the like break Python's timed waits).
+    """
+    raw = os.environ.get(CLOCK_OFFSET_ENV, "").strip()
+    if not raw:
+        return 0.0
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{CLOCK_OFFSET_ENV} must be a number of seconds, got {raw!r}") from None
+
+
 @dataclass
 class SandboxContext:
     """What both emulated systems share: faults, counters, a seeded RNG, the clock, one lock."""
@@ -67,7 +88,9 @@ class SandboxContext:
     calls: CallCounter = field(default_factory=CallCounter)
     lock: threading.RLock = field(default_factory=threading.RLock)
     rng: random.Random = field(default_factory=lambda: random.Random(0))
-    clock_offset_s: float = 0.0  # tests can move the sandbox clock forward
+    # Tests move the sandbox clock forward instead of sleeping; the environment can start it
+    # anywhere (see clock_offset_from_env).
+    clock_offset_s: float = field(default_factory=clock_offset_from_env)
 
     def now(self) -> datetime:
         """Current sandbox time (UTC, aware)."""
@@ -75,3 +98,11 @@ class SandboxContext:
 
     def monotonic(self) -> float:
         return time.monotonic() + self.clock_offset_s
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of sandbox time pass at once (no real waiting)."""
+        self.clock_offset_s += seconds
+
+    def set_clock(self, at: datetime) -> None:
+        """Move the sandbox clock so that it reads ``at`` now (and runs on from there)."""
+        self.clock_offset_s = at.timestamp() - time.time()

@@ -87,6 +87,8 @@ class SalesforceLike(Protocol):
         self, lead_id: str, *, opportunity: bool = True, when: datetime | None = None
     ) -> dict[str, str | None]: ...
 
+    def now(self) -> datetime: ...
+
 
 class HubSpotLike(Protocol):
     """The part of sandbox.hubspot.store.HubSpotStore the generator uses."""
@@ -403,7 +405,7 @@ def populate(
     """
     people = generate_people(seed, leads)
     rng = random.Random(f"populate:{seed}")
-    run = _Populator(sf, hs, rng, now or datetime.now(UTC))
+    run = _Populator(sf, hs, rng, now or sf.now())  # the sandbox's clock by default
     with _bulk(sf), _bulk(hs):
         for person, where in zip(people, placements(rng, people), strict=True):
             run.place(person, where)

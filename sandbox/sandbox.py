@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from sandbox.context import FaultConfig, SandboxContext
+from sandbox.dateheader import DateHeaderMiddleware
 from sandbox.middleware import FaultMiddleware
 from sandbox.server import ServerThread
 from sandbox.storage import RecordStore
@@ -96,14 +97,20 @@ class Sandbox:
             self._records.set_meta("truth", self._truth)
         else:
             self._truth = dict(self._records.get_meta("truth", {}) or {})
-        sf_app = FaultMiddleware(
-            build_salesforce(self.salesforce, self.ctx, session_id=self.salesforce_session_id),
-            system="salesforce",
+        sf_app = DateHeaderMiddleware(
+            FaultMiddleware(
+                build_salesforce(self.salesforce, self.ctx, session_id=self.salesforce_session_id),
+                system="salesforce",
+                ctx=self.ctx,
+            ),
             ctx=self.ctx,
         )
-        hs_app = FaultMiddleware(
-            build_hubspot(self.hubspot, self.ctx, token=self.hubspot_token),
-            system="hubspot",
+        hs_app = DateHeaderMiddleware(
+            FaultMiddleware(
+                build_hubspot(self.hubspot, self.ctx, token=self.hubspot_token),
+                system="hubspot",
+                ctx=self.ctx,
+            ),
             ctx=self.ctx,
         )
         self._servers = [

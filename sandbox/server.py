@@ -30,6 +30,7 @@ class ServerThread:
             log_level="warning",
             lifespan="off",
             access_log=False,
+            date_header=False,  # sandbox/dateheader.py sends the sandbox clock's time instead
             timeout_keep_alive=30,
             # Hundreds of keep-alive connections from pooled clients are normal here.
             limit_concurrency=None,

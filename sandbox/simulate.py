@@ -6,7 +6,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox import people_data as data
@@ -132,7 +132,7 @@ def simulate_day(
     Only records the earlier full sync would have linked are touched: real prospects whose
     email is on exactly one open Lead or Contact and on a HubSpot contact.
     """
-    now = now or datetime.now(UTC)
+    now = now or sf.now()  # the sandbox's clock; every write below is stamped with it
     rng = random.Random(f"day:{seed}")
     day = _Day(sf, hs, rng, truth)
 
@@ -141,13 +141,13 @@ def simulate_day(
     signups = []
     for label in rng.sample(SIGNUP_LABELS, len(SIGNUP_LABELS)):
         person = replace(factory.make(label), created_days_ago=0.0, recent_days_ago=0.0)
-        hs.create(hubspot_properties(person, now))
+        hs.create(hubspot_properties(person, now), when=now)
         truth[person.email.lower()] = label
         signups.append(person)
 
     worked: list[str] = []
     for email, owner in day.pick(_open_lead(OPEN))[:WORKED]:
-        sf.update("Lead", owner.id, {"Status": WORKING})
+        sf.update("Lead", owner.id, {"Status": WORKING}, when=now)
         day.take(email)
         worked.append(owner.id)
 
@@ -158,18 +158,19 @@ def simulate_day(
             "Lead",
             owner.id,
             {"Status": "Closed - Not Converted", "Disqualification_Reason__c": reason},
+            when=now,
         )
         day.take(email)
         disqualified = owner.id
 
     converted = ""
     for email, owner in day.pick(_open_lead((OPEN, WORKING)))[:1]:
-        sf.convert_lead(owner.id, opportunity=True)
+        sf.convert_lead(owner.id, opportunity=True, when=now)
         day.take(email)
         converted = owner.id
 
     won, amount = _win(sf, day, now)
-    conflict, hs_title, sf_title = _conflicting_edit(sf, hs, day)
+    conflict, hs_title, sf_title = _conflicting_edit(sf, hs, day, now)
     moved, latest = _move_latest_source(hs, day, now)
 
     return DayReport(
@@ -210,21 +211,25 @@ def _win(sf: SalesforceLike, day: _Day, now: datetime) -> tuple[str, float]:
             "Opportunity",
             str(opportunity["Id"]),
             {"StageName": "Closed Won", "Amount": amount, "CloseDate": now.date()},
+            when=now,
         )
         day.take(email)
         return str(opportunity["Id"]), amount
     return "", 0.0
 
 
-def _conflicting_edit(sf: SalesforceLike, hs: HubSpotLike, day: _Day) -> tuple[str, str, str]:
+def _conflicting_edit(
+    sf: SalesforceLike, hs: HubSpotLike, day: _Day, now: datetime
+) -> tuple[str, str, str]:
     """The same person's title changed in HubSpot, then differently in Salesforce."""
     for email, owner in day.pick(lambda o: True)[:1]:
         current = {str(owner.row.get("Title") or "")}
         hs_title, sf_title = day.rng.sample([t for t in data.TITLES if t not in current], 2)
         contact_id = hs.find_by_email(email)
         assert contact_id is not None  # _linked_owners only keeps emails HubSpot has
-        hs.update(contact_id, {"jobtitle": hs_title}, system=False)
-        sf.update(owner.object_type, owner.id, {"Title": sf_title})
+        # Salesforce's edit is the later one (two_way: newest wins).
+        hs.update(contact_id, {"jobtitle": hs_title}, system=False, when=now - timedelta(seconds=1))
+        sf.update(owner.object_type, owner.id, {"Title": sf_title}, when=now)
         day.take(email)
         return email, hs_title, sf_title
     return "", "", ""
@@ -247,6 +252,7 @@ def _move_latest_source(hs: HubSpotLike, day: _Day, now: datetime) -> tuple[str,
             str(contact["id"]),
             {"hs_latest_source": source, "hs_latest_source_timestamp": hs_datetime(now)},
             system=True,
+            when=now,
         )
         day.take(email)
         return email, source

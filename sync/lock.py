@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -60,8 +61,16 @@ class RunLock:
     is taken over. Both backends keep a row naming the holder, for LockHeld and for fencing.
     """
 
-    def __init__(self, engine: Engine, pair: str, *, stale_after_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        pair: str,
+        *,
+        stale_after_s: float = 120.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._engine = engine
+        self._clock = clock  # heartbeats and staleness: injected so tests move time, not sleep
         self._pair = pair
         self._stale_after = timedelta(seconds=stale_after_s)
         self._host = socket.gethostname()
@@ -187,7 +196,7 @@ class RunLock:
             self._heartbeat.start()
 
     def _stale(self, host: str, pid: int, heartbeat_at: datetime) -> bool:
-        if heartbeat_at < datetime.now(UTC) - self._stale_after:
+        if heartbeat_at < self._clock() - self._stale_after:
             return True
         return host == self._host and not pid_alive(pid)
 
@@ -195,22 +204,26 @@ class RunLock:
         interval = max(self._stale_after.total_seconds() / 4, 0.05)
         while not self._stop.wait(interval):
             try:
-                with self._write() as conn, conn.begin():
-                    updated = conn.execute(
-                        sa.update(locks)
-                        .where(locks.c.pair == self._pair, locks.c.owner == self.owner)
-                        .values(heartbeat_at=datetime.now(UTC))
-                    )
-                if updated.rowcount == 0:
+                if not self.beat():
                     log.error("lock of pair %r was taken over by another run", self._pair)
                     return
             except sa.exc.SQLAlchemyError as exc:  # a busy database must not kill the run
                 log.warning("lock heartbeat failed: %s", exc)
 
+    def beat(self) -> bool:
+        """Refresh the heartbeat once (the heartbeat thread's step); False if not ours any more."""
+        with self._write() as conn, conn.begin():
+            updated = conn.execute(
+                sa.update(locks)
+                .where(locks.c.pair == self._pair, locks.c.owner == self.owner)
+                .values(heartbeat_at=self._clock())
+            )
+        return bool(updated.rowcount)
+
     # --- shared ---
 
     def _row(self) -> dict[str, object]:
-        now = datetime.now(UTC)
+        now = self._clock()
         return {
             "pair": self._pair,
             "owner": self.owner,

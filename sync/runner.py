@@ -29,7 +29,7 @@ class Connectors:
     salesforce: SalesforceConnector
 
 
-def build_connectors(settings: Settings) -> Connectors:
+def build_connectors(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Connectors:
     """Adapters for both systems; raises MissingSetting naming what is not configured."""
     sf = settings.salesforce()
     hs = settings.hubspot()
@@ -41,6 +41,7 @@ def build_connectors(settings: Settings) -> Connectors:
             rate=str(settings.hubspot_rate),
             search_per_second=settings.hubspot_search_per_second,
             timeout_s=hs.timeout_s,
+            clock=clock,
         ),
         salesforce=SalesforceConnector(
             sf.url,
@@ -73,7 +74,7 @@ def run_sync(
 ) -> SyncOutcome:
     """One sync cycle of the configured pair; the pair's lock keeps two runs from overlapping."""
     ms = mappings or load_mappings(settings.mappings_dir)
-    conns = connectors or build_connectors(settings)
+    conns = connectors or build_connectors(settings, clock=clock)
     with StateStore.from_settings(settings) as state, state.lock():
         engine = Engine(
             ms,

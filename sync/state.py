@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -64,6 +64,10 @@ if TYPE_CHECKING:
 __all__ = ["LockHeld", "LockLost", "StateStore"]
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 class StateStore:
     """The sync state of one pair, in SQLite or PostgreSQL; migrated when opened."""
 
@@ -74,6 +78,7 @@ class StateStore:
         pair: str = "default",
         lock_stale_after_s: float = 120.0,
         dead_letter_policy: DeadLetterPolicy | None = None,
+        clock: Callable[[], datetime] = _now,
     ) -> None:
         self.url = url
         self.pair = pair
@@ -84,7 +89,7 @@ class StateStore:
         except BaseException:
             self._engine.dispose()
             raise
-        self._lock = RunLock(self._engine, pair, stale_after_s=lock_stale_after_s)
+        self._lock = RunLock(self._engine, pair, stale_after_s=lock_stale_after_s, clock=clock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StateStore:
@@ -430,7 +435,3 @@ class StateStore:
             runs=int(run_count),
             last_run=latest[0] if latest else None,
         )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

@@ -77,3 +77,13 @@ def state_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return str(request.getfixturevalue("sqlite_url"))
     return str(request.getfixturevalue("pg_url"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line saying which optional parts of the suite ran on this machine."""
+    problem = _postgres_problem()
+    postgres = "yes" if problem is None else f"no ({problem})"
+    offset = os.environ.get("LEADSYNC_SANDBOX_CLOCK_OFFSET_S") or "0"
+    terminalreporter.write_line(
+        f"optional parts: PostgreSQL {postgres}; sandbox clock offset {offset} s"
+    )

@@ -1,8 +1,7 @@
 """A fault storm (5% 503s, timeouts, a 429 storm, locked rows) loses and duplicates nothing."""
 
-import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from connector_helpers import hubspot_for, salesforce_for
 
@@ -24,7 +23,7 @@ def test_hubspot_fault_storm(sandbox):
     sandbox.set_faults(hubspot_search_per_second=25)
     hs = hubspot_for(sandbox, timeout_s=0.5, index_delay_s=1.0, search_per_second=20.0)
     hs.describe("contact")
-    start = datetime.now(UTC) - timedelta(seconds=1)
+    start = sandbox.ctx.now() - timedelta(seconds=1)
     sandbox.set_faults(storm_seconds=1.0, **STORM)
     ops = [
         WriteOp("contact", {"firstname": f"S{i}"}, external_id=f"s{i}@storm.example", ref=str(i))
@@ -46,7 +45,7 @@ def test_hubspot_fault_storm(sandbox):
         props = by_email[f"s{i}@storm.example"]["properties"]
         assert props["firstname"] == f"S{i}"
         assert (props.get("jobtitle") or None) == (f"T{i}" if i < 500 else None)
-    time.sleep(0.3)
+    sandbox.ctx.advance(0.3)  # the search index catches up
     # Everything written was read: the storm's read saw all or the next read covers the rest.
     later = drain(hs.changes("contact", Cursor(value=start)))
     assert {r.id for r in later} == {c["id"] for c in stored}

@@ -27,7 +27,7 @@ def seed(sb, n, start, spread_s):
 
 def test_25000_contacts_changed_in_one_minute_read_exactly_once(sandbox):
     sandbox.set_faults(hubspot_index_delay_s=0.0, hubspot_search_per_second=1000)
-    start = datetime.now(UTC) - timedelta(minutes=10)
+    start = sandbox.ctx.now() - timedelta(minutes=10)
     ids = seed(sandbox, 25_000, start, 59.0)
     hs = hubspot_for(sandbox, search_per_second=500.0)
     since = Cursor(value=start - timedelta(minutes=1))
@@ -43,15 +43,15 @@ def test_25000_contacts_changed_in_one_minute_read_exactly_once(sandbox):
 
 def test_incremental_reads_after_writes_and_during_a_read(sandbox):
     sandbox.set_faults(hubspot_index_delay_s=0.3)
-    ids = seed(sandbox, 300, datetime.now(UTC) - timedelta(hours=1), 600.0)
+    ids = seed(sandbox, 300, sandbox.ctx.now() - timedelta(hours=1), 600.0)
     hs = hubspot_for(sandbox, index_delay_s=1.0)
-    time.sleep(0.4)
+    sandbox.ctx.advance(0.4)  # the search index catches up
     full, cursor0 = drain(hs.changes("contact", Cursor(), full=True))
     assert {r.id for r in full} == set(ids)
     changed = ids[:250]
     results = hs.write([WriteOp("contact", {"jobtitle": "CTO"}, id=i, ref=i) for i in changed])
     assert all(r.ok for r in results)
-    time.sleep(0.4)
+    sandbox.ctx.advance(0.4)  # the search index catches up
     first_read = []
     pages = hs.changes("contact", cursor0)
     page = next(pages)
@@ -65,7 +65,7 @@ def test_incremental_reads_after_writes_and_during_a_read(sandbox):
     assert len(ids1) == len(set(ids1))
     assert set(changed) <= set(ids1) <= set(changed) | {ids[299]}
     assert all(r.fields["jobtitle"] in ("CTO", "CEO") for r in first_read)
-    time.sleep(0.4)
+    sandbox.ctx.advance(0.4)  # the search index catches up
     second, cursor2 = drain(hs.changes("contact", cursor1))
     assert sorted(r.id for r in second) == sorted(during)
     assert all(r.fields["jobtitle"] == "CEO" for r in second)
@@ -75,10 +75,10 @@ def test_incremental_reads_after_writes_and_during_a_read(sandbox):
 
 def test_archived_and_merged_contacts(sandbox):
     sandbox.set_faults(hubspot_index_delay_s=0.0)
-    ids = seed(sandbox, 10, datetime.now(UTC) - timedelta(hours=1), 60.0)
+    ids = seed(sandbox, 10, sandbox.ctx.now() - timedelta(hours=1), 60.0)
     hs = hubspot_for(sandbox, index_delay_s=0.5)
     _, cursor = drain(hs.changes("contact", Cursor(), full=True))
-    time.sleep(0.01)
+    sandbox.ctx.advance(0.01)
     sandbox.hubspot.archive(ids[0])
     survivor = sandbox.hubspot.merge(ids[1], ids[2])
     records, _ = drain(hs.changes("contact", cursor))
@@ -215,7 +215,7 @@ def test_limiter_paces_to_the_bucket_and_avoids_429(sandbox):
 
 def test_more_ties_than_a_page_at_one_millisecond(sandbox):
     sandbox.set_faults(hubspot_index_delay_s=0.0)
-    instant = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    instant = sandbox.ctx.now().replace(microsecond=0) - timedelta(minutes=5)
     ids = seed(sandbox, 450, instant, 0.0)  # every contact at the same millisecond
     seed_one = sandbox.hubspot.create(
         {"email": "late@seed.example"}, when=instant + timedelta(seconds=1)

@@ -23,7 +23,7 @@ from e2e_helpers import SyncFn, settings_for
 
 from sandbox import Sandbox
 from sync.report import RunReport
-from sync.runner import SyncOutcome, run_sync, utc_now
+from sync.runner import SyncOutcome, run_sync
 from sync.settings import Settings
 from sync.state import StateStore
 
@@ -49,7 +49,7 @@ def state(settings: Settings) -> Iterator[StateStore]:
 
 
 @pytest.fixture
-def sync(settings: Settings) -> SyncFn:
+def sync(settings: Settings, sb: Sandbox) -> SyncFn:
     """Run one sync cycle against the sandbox and return its report."""
 
     class _Sync:
@@ -60,9 +60,10 @@ def sync(settings: Settings) -> SyncFn:
             *,
             dry_run: bool = False,
             full: bool = False,
-            clock: Callable[[], datetime] = utc_now,
+            clock: Callable[[], datetime] | None = None,
         ) -> RunReport:
-            self.last = run_sync(settings, dry_run=dry_run, full=full, clock=clock)
+            # leadsync's clock is the sandbox's: tests move time by moving the sandbox clock.
+            self.last = run_sync(settings, dry_run=dry_run, full=full, clock=clock or sb.ctx.now)
             return self.last.report
 
     return _Sync()

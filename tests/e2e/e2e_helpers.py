@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from sandbox import Sandbox
 from sync.report import RunReport
-from sync.runner import SyncOutcome, utc_now
+from sync.runner import SyncOutcome
 from sync.settings import Settings, load_settings
 
 # Writes that are not writes: HubSpot reads by POST (search, batch/read), Bulk 2.0 query jobs.
@@ -53,7 +53,7 @@ class SyncFn(Protocol):
         *,
         dry_run: bool = False,
         full: bool = False,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] | None = None,
     ) -> RunReport: ...
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from e2e_helpers import (
     SyncFn,
     hs_by_email,
@@ -182,7 +180,7 @@ def test_linked_records_with_different_emails_stay_linked_and_settle(
     (lead,) = sf_by_email(sb, "Lead", EMAIL)
     # Each side changes the email to something different in the same run.
     sb.salesforce.update("Lead", lead["Id"], {"Email": "olivia@hart.example.com"})
-    time.sleep(0.05)  # HubSpot's edit is the newer one (a tie goes to Salesforce)
+    sb.ctx.advance(0.05)  # HubSpot's edit is the newer one (a tie goes to Salesforce)
     sb.hubspot.update(hid, {"email": "o.hart@northwind.io"})
 
     report = sync()
@@ -252,7 +250,7 @@ def test_a_lead_matching_a_contact_the_index_has_not_seen_makes_no_duplicate(
 
     sync()
     sb.set_faults(hubspot_index_delay_s=0)
-    time.sleep(0.1)
+    sb.ctx.advance(0.1)
     sync()
 
     assert len(sb.hubspot.all()) == 1 and len(sb.salesforce.all("Lead")) == 1

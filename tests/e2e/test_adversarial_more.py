@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from e2e_helpers import (
@@ -36,7 +36,7 @@ def _assert_quiet(sb: Sandbox, sync: SyncFn) -> None:
 
 def test_many_leads_changed_in_the_same_second_all_arrive(sb: Sandbox, sync: SyncFn) -> None:
     sync()  # an empty first run: the next ones are incremental
-    second = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    second = sb.ctx.now().replace(microsecond=0) + timedelta(seconds=1)
     ids = [
         sf_lead(sb, f"{f}.{last}@globex.com".lower(), FirstName=f, LastName=last)
         for f in FIRST
@@ -57,7 +57,7 @@ def test_an_edit_in_the_same_second_as_the_last_read_is_not_lost(sb: Sandbox, sy
     hid = hs_contact(sb, EMAIL)
     sync()
     (lead,) = sf_by_email(sb, "Lead", EMAIL)
-    second = datetime.now(UTC).replace(microsecond=0)
+    second = sb.ctx.now().replace(microsecond=0)
     sb.salesforce.update("Lead", lead["Id"], {"Title": "COO"}, when=second)
     sync()
     assert hs_props(sb, hid)["jobtitle"] == "COO"

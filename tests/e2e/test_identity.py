@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from e2e_helpers import (
     SyncFn,
@@ -97,7 +97,7 @@ def test_a_contact_is_linked_over_a_lead_and_the_lead_is_reported(
 def test_of_duplicate_leads_the_most_recently_modified_is_linked(
     sb: Sandbox, sync: SyncFn, state: StateStore
 ) -> None:
-    old = datetime.now(UTC) - timedelta(days=3)
+    old = sb.ctx.now() - timedelta(days=3)
     first = sf_lead(sb, EMAIL, LastName="Hart")
     second = sf_lead(sb, EMAIL.upper(), LastName="Hart-Lewis")
     sb.salesforce.update("Lead", second, {"Title": "CFO"}, when=old)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from e2e_helpers import SyncFn, hs_contact, hs_props, sf_by_email
 
@@ -47,7 +45,7 @@ def test_two_way_newest_edit_wins_a_conflict(sb: Sandbox, sync: SyncFn, newer: s
     }
     older = "salesforce" if newer == "hubspot" else "hubspot"
     edits[older]()
-    time.sleep(0.05)  # distinct modification times, milliseconds apart at least
+    sb.ctx.advance(0.05)  # distinct modification times, milliseconds apart at least
     edits[newer]()
 
     report = sync()
@@ -61,7 +59,7 @@ def test_two_way_newest_edit_wins_a_conflict(sb: Sandbox, sync: SyncFn, newer: s
 def test_lead_status_prefers_salesforce_on_a_conflict(sb: Sandbox, sync: SyncFn) -> None:
     hid, lead_id = _linked(sb, sync)
     sb.salesforce.update("Lead", lead_id, {"Status": "Closed - Not Converted"})
-    time.sleep(0.05)
+    sb.ctx.advance(0.05)
     sb.hubspot.update(hid, {"hs_lead_status": "CONNECTED"})  # newer, but Salesforce decides
 
     report = sync()
@@ -171,7 +169,7 @@ def test_a_conflict_is_recorded_in_the_audit_with_the_rule_that_settled_it(
     sync()
     (lead,) = sf_by_email(sb, "Lead", "conflict@acme-widgets.com")
     sb.hubspot.update(hid, {"jobtitle": "Staff Engineer"})
-    time.sleep(0.01)
+    sb.ctx.advance(0.01)
     sb.salesforce.update("Lead", lead["Id"], {"Title": "Principal Engineer"})
 
     report = sync()

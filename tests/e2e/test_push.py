@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from e2e_helpers import (
@@ -23,7 +22,6 @@ from sync.state import StateStore
 LONG_EMAIL = (
     "catherine.montgomery-fitzwilliam.procurement@northwind-international-holdings.example.io"
 )
-LATER = datetime.now(UTC) + timedelta(hours=1)
 
 
 def test_second_sync_right_after_a_first_writes_nothing(sb: Sandbox, sync: SyncFn) -> None:
@@ -170,11 +168,11 @@ def test_a_dead_letter_is_retried_once_its_backoff_has_passed(sb: Sandbox, tmp_p
     """The retry path itself, independent of the configured delay: a clock past the backoff."""
     settings = settings_for(sb, tmp_path, dead_letter_base_delay_s=60)
     bad = hs_contact(sb, "pigeon.fancier@northwind.io", leadsync_original_source="Carrier Pigeon")
-    assert run_sync(settings).report.dead_letters == 1
+    assert run_sync(settings, clock=sb.ctx.now).report.dead_letters == 1
     sb.hubspot.update(bad, {"leadsync_original_source": "Webinar"})
 
-    later = datetime.now(UTC) + timedelta(hours=1)
-    run_sync(settings, clock=lambda: later)
+    sb.ctx.advance(3600)  # past the backoff
+    run_sync(settings, clock=sb.ctx.now)
 
     (lead,) = sf_by_email(sb, "Lead", "pigeon.fancier@northwind.io")
     assert lead["LeadSource"] == "Webinar"
@@ -189,7 +187,8 @@ def test_a_fixed_email_resolves_its_dead_letter(
     assert sync().dead_letters == 1
     sb.hubspot.update(bad, {"email": "short.again@northwind.io"})
 
-    report = sync(clock=lambda: LATER)
+    sb.ctx.advance(3600)  # past the backoff
+    report = sync()
 
     assert sf_by_email(sb, "Lead", "short.again@northwind.io")
     assert state.dead_letters() == []
@@ -244,7 +243,8 @@ def test_a_retry_refused_again_makes_the_run_partial(sb: Sandbox, sync: SyncFn) 
     hs_contact(sb, "pigeon.fancier@northwind.io", leadsync_original_source="Carrier Pigeon")
     assert sync().dead_letters == 1
 
-    second = sync(clock=lambda: LATER)
+    sb.ctx.advance(3600)  # past the backoff
+    second = sync()
 
     assert second.dead_letters == 1
     assert second.status == "partial"

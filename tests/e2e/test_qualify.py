@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from e2e_helpers import SyncFn, hs_by_email, hs_contact, hs_props, sf_by_email, sf_lead
 
@@ -13,7 +13,7 @@ from sync.state import StateStore
 def test_the_decision_is_written_on_both_systems_and_stored(
     sb: Sandbox, sync: SyncFn, state: StateStore
 ) -> None:
-    recent = (datetime.now(UTC) - timedelta(days=2)).isoformat().replace("+00:00", "Z")
+    recent = (sb.ctx.now() - timedelta(days=2)).isoformat().replace("+00:00", "Z")
     hid = hs_contact(
         sb,
         "olivia.hart@northwind.io",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from e2e_helpers import SyncFn, hs_by_email, hs_contact, hs_props, sf_by_email, sf_lead, write_calls
 
 from sandbox import Sandbox
@@ -100,7 +98,7 @@ def test_a_hubspot_edit_the_search_index_has_not_seen_yet_arrives_on_the_next_ru
     sb.hubspot.update(hid, {"jobtitle": "VP Revenue"})
     sync()  # may or may not see it: the index lags
 
-    time.sleep(1.1)
+    sb.ctx.advance(1.1)  # the index catches up on the sandbox clock
     sync()
 
     (lead,) = sf_by_email(sb, "Lead", "olivia.hart@northwind.io")
@@ -116,7 +114,7 @@ def test_a_new_sign_up_the_index_has_not_seen_yet_is_created_on_the_next_run(
     hs_contact(sb, "raj.patel@contoso.com", firstname="Raj", lastname="Patel")
     sync()
 
-    time.sleep(1.1)
+    sb.ctx.advance(1.1)  # the index catches up on the sandbox clock
     sync()
 
     assert sf_by_email(sb, "Lead", "raj.patel@contoso.com")

@@ -126,7 +126,7 @@ def test_a_forced_storm_answers_429_then_ends(sb: Sandbox) -> None:
     storm = session.get(url, headers=headers, timeout=5)
     assert storm.status_code == 429
     assert storm.json()["errorType"] == "RATE_LIMIT"
-    time.sleep(0.6)
+    sb.ctx.advance(0.6)  # the storm is over on the sandbox clock
     assert session.get(url, headers=headers, timeout=5).status_code == 200
 
 

@@ -20,6 +20,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 class World:
     def __init__(self, seed: int = 5, leads: int = 600) -> None:
         ctx = SandboxContext()
+        ctx.set_clock(NOW)  # the world's day is NOW, whatever day the suite runs on
         self.sf = SalesforceStore(RecordStore(), ctx)
         self.hs = HubSpotStore(RecordStore(), ctx)
         self.truth = populate(self.sf, self.hs, seed, leads, now=NOW)

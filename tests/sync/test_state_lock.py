@@ -148,15 +148,59 @@ def test_sqlite_stale_heartbeat_is_taken_over(sqlite_url: str) -> None:
             pass
 
 
+class MovableClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def _heartbeat_at(url: str) -> datetime:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(sa.select(locks.c.heartbeat_at)).scalar_one()
+    finally:
+        engine.dispose()
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def test_sqlite_heartbeat_keeps_a_live_lock(sqlite_url: str) -> None:
+    clock = MovableClock(T0)
     with (
-        StateStore(sqlite_url, pair="p", lock_stale_after_s=0.8) as a,
-        StateStore(sqlite_url, pair="p", lock_stale_after_s=0.8) as b,
+        StateStore(sqlite_url, pair="p", lock_stale_after_s=0.8, clock=clock) as a,
+        StateStore(sqlite_url, pair="p", lock_stale_after_s=0.8, clock=clock) as b,
         a.lock(),
     ):
-        time.sleep(1.7)  # > 2 timeouts: only the heartbeat keeps the row fresh
+        clock.advance(1.7)  # > 2 timeouts: only the heartbeat keeps the row fresh
+        # The heartbeat thread beats every timeout/4: wait for it to stamp the moved clock.
+        deadline = time.monotonic() + 10
+        while _heartbeat_at(sqlite_url) != clock.now and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _heartbeat_at(sqlite_url) == clock.now
         with pytest.raises(LockHeld), b.lock():
             pass
+
+
+def test_sqlite_lock_without_heartbeat_goes_stale_on_the_clock(sqlite_url: str) -> None:
+    clock = MovableClock(T0)
+    with (
+        StateStore(sqlite_url, pair="p", lock_stale_after_s=60, clock=clock) as a,
+        StateStore(sqlite_url, pair="p", lock_stale_after_s=60, clock=clock) as b,
+        a.lock(),
+    ):
+        assert a._lock.beat()  # noqa: SLF001  (the heartbeat thread's step, once)
+        clock.advance(30)
+        with pytest.raises(LockHeld), b.lock():
+            pass
+        clock.advance(61)  # a's thread beats every 15 s of real time: not yet
+        with b.lock():  # a looks dead on the clock: b takes over
+            pass
+        assert not a._lock.beat()  # noqa: SLF001  a learns it lost the lock
 
 
 def test_commit_refused_after_lock_was_taken_over(state_url: str) -> None:
