@@ -179,7 +179,10 @@ class HubSpotConnector:
 
         Modification stamps are HubSpot's; a search window must end at HubSpot's "now", or a
         machine whose clock runs behind would never see the latest changes. ``Date`` has whole
-        seconds, so the estimate errs early by under a second: the overlap window covers that.
+        seconds: the end of that second is taken, so the window errs late (by under a second,
+        harmless: the cursor only moves to stamps actually read), never early, which would
+        leave out the last second's changes. The latest answer wins, so a moved clock is
+        followed.
         """
         if not date:
             return
@@ -189,10 +192,9 @@ class HubSpotConnector:
             return
         if server.tzinfo is None:
             return
-        offset = (server - self._clock()).total_seconds()
+        offset = (server + timedelta(seconds=1) - self._clock()).total_seconds()
         with self._lock:
-            if self._server_offset_s is None or offset > self._server_offset_s:
-                self._server_offset_s = offset
+            self._server_offset_s = offset
 
     def server_now(self) -> datetime:
         """HubSpot's current time as far as its answers told (our clock until one did)."""
