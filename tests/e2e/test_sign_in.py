@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,22 @@ def test_sync_survives_expiries_in_the_middle(
         assert secret not in caplog.text
         assert secret not in str(report.to_json())
         assert secret not in str(settings.describe())
+
+
+def test_check_online_says_how_each_side_signed_in(sb: Sandbox) -> None:
+    env = {**os.environ, **sb.oauth_env("jwt")}
+    done = subprocess.run(
+        [sys.executable, "-m", "sync", "check", "--online"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (
+        f"salesforce: signed in with JWT bearer as {sb.salesforce_username} "
+        f"(instance {sb.salesforce_url})" in done.stdout
+    )
+    assert "hubspot: OAuth refresh token (portal 20000007" in done.stdout
+    for secret in (sb.hubspot_client_secret, sb.hubspot_refresh_token):
+        assert secret not in done.stdout + done.stderr
