@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ import hubspot
 import urllib3
 from hubspot.crm.contacts.exceptions import ApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+from hubspot.oauth.exceptions import ApiException as OAuthApiException
 from urllib3.util.retry import Retry
 
 from connectors.base import (
@@ -29,11 +31,13 @@ from connectors.base import (
     WriteResult,
 )
 from connectors.errors import (
+    AuthConfigError,
     ConnectorError,
     QuotaExhaustedError,
     RecordRejectedError,
     build_error,
 )
+from connectors.hubspot_auth import HubSpotOAuthCredentials, HubSpotTokens
 from connectors.hubspot_changes import LIST_LIMIT, ContactChanges
 from connectors.hubspot_read import (
     OBJECT_TYPE,
@@ -82,8 +86,10 @@ class HubSpotConnector:
     def __init__(
         self,
         host: str,
-        token: str,
+        token: str = "",
         *,
+        oauth: HubSpotOAuthCredentials | None = None,
+        token_clock: Callable[[], float] = time.monotonic,
         ca_path: str | None = None,
         rate: str = "190/10s",
         search_per_second: float = 4.0,
@@ -94,7 +100,7 @@ class HubSpotConnector:
     ) -> None:
         # One retry layer (ours): urllib3 must not retry underneath it.
         client = hubspot.Client.create(
-            access_token=token,
+            access_token=None if oauth else token,
             host=host.rstrip("/"),
             ssl_ca_cert=ca_path,
             retry=Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0),
@@ -104,6 +110,9 @@ class HubSpotConnector:
         self._batch = contacts.batch_api
         self._search = contacts.search_api
         self._properties = client.crm.properties.core_api
+        self._oauth_tokens = client.oauth.tokens_api
+        self._oauth_info = client.oauth.access_tokens_api
+        self._tokens = HubSpotTokens(token=None if oauth else token, oauth=oauth, clock=token_clock)
         self._host = host
         self._timeout_s = timeout_s
         self._index_delay_s = index_delay_s
@@ -138,6 +147,18 @@ class HubSpotConnector:
         """
 
         def attempt() -> Json:
+            token = self._access_token()
+            try:
+                return once()
+            except AuthConfigError as exc:
+                # An OAuth access token expired (or was revoked): renew it once and repeat; a
+                # 401 refused the request before processing, so repeating cannot duplicate.
+                if exc.status != 401 or not self._tokens.renewable:
+                    raise
+                self._use_token(self._tokens.renew(token, self._request_token))
+                return once()
+
+        def once() -> Json:
             if self._daily_exhausted:
                 raise QuotaExhaustedError(
                     "hubspot daily limit reached", system="hubspot", code="DAILY"
@@ -162,6 +183,69 @@ class HubSpotConnector:
             return parsed if isinstance(parsed, dict) else {"results": parsed}
 
         return self._retry.call(attempt, safe=safe, on_retry=self._count_retry)
+
+    def _access_token(self) -> str:
+        token = self._tokens.current(self._request_token)
+        self._use_token(token)
+        return token
+
+    def _use_token(self, token: str) -> None:
+        """Give the token to every API client (the client library keeps one per API)."""
+        for api in (self._basic, self._batch, self._search, self._properties):
+            configuration = api.api_client.configuration
+            if configuration.access_token != token:
+                configuration.access_token = token
+
+    def _request_token(self, form: dict[str, str]) -> Json:
+        """POST /oauth/v1/token (form-encoded); a refusal names the error, never the form."""
+        try:
+            response = self._oauth_tokens.create(
+                **form, _preload_content=False, _request_timeout=self._timeout_s
+            )
+        except OAuthApiException as exc:
+            try:
+                body = json.loads(exc.body) if exc.body else {}
+            except (TypeError, ValueError):
+                body = {}
+            body = body if isinstance(body, dict) else {}
+            status = int(exc.status or 0)
+            code = str(body.get("status") or body.get("category") or "")
+            message = str(body.get("message") or exc.reason or "")[:200]
+            if status == 0 and "CERTIFICATE_VERIFY_FAILED" in message:
+                code = "SSL_CERTIFICATE"
+            if status in (400, 401, 403):
+                raise AuthConfigError(
+                    f"hubspot refused the OAuth refresh token sign-in ({status} {code}: {message})",
+                    system="hubspot",
+                    status=status,
+                    code=code or "BAD_REFRESH_TOKEN",
+                ) from None
+            raise build_error("hubspot", status, code, message) from None
+        except urllib3.exceptions.HTTPError as exc:
+            raise _network_error(exc) from None
+        parsed = json.loads(response.data or b"{}")
+        return parsed if isinstance(parsed, dict) else {}
+
+    def signed_in(self) -> str:
+        """Sign in (if not yet) and say how, e.g. for ``leadsync check --online``."""
+        token = self._retry.call(self._access_token, safe=True, on_retry=self._count_retry)
+        if not self._tokens.renewable:
+            return self._tokens.label
+        try:
+            info = json.loads(
+                self._oauth_info.get(
+                    token, _preload_content=False, _request_timeout=self._timeout_s
+                ).data
+            )
+        except (OAuthApiException, urllib3.exceptions.HTTPError, ValueError):
+            return f"{self._tokens.label} (portal unknown)"
+        who = f" as {info['user']}" if info.get("user") else ""
+        return f"{self._tokens.label} (portal {info.get('hub_id', 'unknown')}{who})"
+
+    @property
+    def token_renewals(self) -> int:
+        """Access tokens fetched with the refresh token so far."""
+        return self._tokens.renewals
 
     def _note_usage(self, headers: Mapping[str, str]) -> None:
         """Count one answered request; read the daily allowance and the server's clock."""

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any, TypeVar
+from urllib.parse import urlparse
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -25,12 +26,14 @@ from connectors.base import (
     WriteResult,
 )
 from connectors.errors import (
+    AuthConfigError,
     ConnectorError,
     QuotaExhaustedError,
     RecordRejectedError,
     build_error,
 )
 from connectors.retry import RetryPolicy
+from connectors.salesforce_auth import SalesforceAuth, SalesforceToken, SessionIdSignIn, SignIn
 from connectors.salesforce_read import (
     EXTERNAL_ID_FIELD,
     OBJECT_TYPES,
@@ -70,8 +73,9 @@ class SalesforceConnector:
     def __init__(
         self,
         instance_url: str,
-        session_id: str,
+        session_id: str = "",
         *,
+        sign_in: SignIn | None = None,
         ca_path: str | None = None,
         max_usage_share: float = 0.8,
         bulk_threshold: int = 2000,
@@ -89,7 +93,11 @@ class SalesforceConnector:
             session.verify = ca_path
         session.mount("https://", _TimeoutAdapter(timeout_s))
         session.hooks["response"].append(self._on_response)
-        self._sf = Salesforce(instance_url=instance_url, session_id=session_id, session=session)
+        # No sign-in here: the first call signs in (an OAuth flow may name another instance).
+        self._auth = SalesforceAuth(sign_in or SessionIdSignIn(instance_url, session_id), session)
+        session.auth = self._auth
+        self._session = session
+        self._client: Salesforce | None = None
         self._instance_url = instance_url
         self._retry = retry or RetryPolicy()
         self._max_usage_share = max_usage_share
@@ -101,6 +109,38 @@ class SalesforceConnector:
         return f"SalesforceConnector({self._instance_url!r})"
 
     # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def _sf(self) -> Salesforce:
+        """The simple-salesforce client for the current token (signs in on first use)."""
+        return self._client_for(self._auth.token())
+
+    def _client_for(self, token: SalesforceToken) -> Salesforce:
+        with self._lock:
+            client = self._client
+            if client is None or client.sf_instance != _host(token.instance_url):
+                client = Salesforce(
+                    instance_url=token.instance_url,
+                    session_id=token.access_token,
+                    session=self._session,
+                )
+                self._client = client
+                self._instance_url = token.instance_url
+            elif client.session_id != token.access_token:
+                # SalesforceAuth already sends the new token; keep the client's copy in step.
+                client.session_id = token.access_token
+                client.headers["Authorization"] = f"Bearer {token.access_token}"
+            return client
+
+    def signed_in(self) -> str:
+        """Sign in (if not yet) and say how and where, e.g. for ``leadsync check --online``."""
+        token = self._call(self._auth.token, safe=True)
+        return f"signed in with {self._auth.label} (instance {token.instance_url})"
+
+    @property
+    def sign_ins(self) -> int:
+        """How many tokens were fetched so far (the first sign-in and each renewal)."""
+        return self._auth.sign_ins
 
     def _on_response(self, response: requests.Response, *args: object, **kwargs: object) -> None:
         with self._lock:
@@ -126,9 +166,23 @@ class SalesforceConnector:
             self._retries += 1
 
     def _call(self, fn: Callable[[], T], *, safe: bool) -> T:
-        """One API call with the retry policy and vendor errors translated."""
+        """One API call with the retry policy and vendor errors translated.
+
+        A call refused with INVALID_SESSION_ID (the session expired) signs in again once and is
+        repeated: the refusal means nothing was processed, so even a create is safe to repeat.
+        """
 
         def attempt() -> T:
+            token = self._auth.token()
+            try:
+                return once()
+            except AuthConfigError as exc:
+                if exc.code != "INVALID_SESSION_ID":
+                    raise
+                self._client_for(self._auth.renew(token))
+                return once()
+
+        def once() -> T:
             try:
                 return fn()
             except SalesforceError as exc:
@@ -325,6 +379,13 @@ class SalesforceConnector:
                             out[ref] = str(contact)
                             self._converted[str(row["Id"])] = str(contact)
         return out
+
+
+def _host(url: str) -> str:
+    """The host[:port] of a URL, as simple-salesforce keeps it in ``sf_instance``."""
+    parts = urlparse(url)
+    host = parts.hostname or ""
+    return host if parts.port in (None, 443) else f"{host}:{parts.port}"
 
 
 def _join_csv(texts: Sequence[str]) -> str:

@@ -27,6 +27,8 @@ class FaultConfig:
     hubspot_daily_limit: int = 1_000_000
     hubspot_index_delay_s: float = 1.0
     salesforce_daily_limit: int = 1_000_000
+    salesforce_session_idle_s: float = 7200.0  # the org's session timeout (default 2 hours)
+    hubspot_token_lifetime_s: float = 1800.0  # OAuth access tokens last 30 minutes
     seed: int = 0
 
     def hubspot_bucket(self) -> tuple[int, float]:

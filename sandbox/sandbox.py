@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import uuid
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,9 @@ import requests
 
 from sandbox.context import FaultConfig, SandboxContext
 from sandbox.dateheader import DateHeaderMiddleware
+from sandbox.hubspot.oauth import OAuthClient
 from sandbox.middleware import FaultMiddleware
+from sandbox.salesforce.oauth import OAuthApp
 from sandbox.server import ServerThread
 from sandbox.storage import RecordStore
 from sandbox.tls import ensure_tls
@@ -31,6 +34,17 @@ if TYPE_CHECKING:
 def _token(seed: int, purpose: str) -> str:
     # Deterministic per seed so a persisted sandbox keeps accepting the same credentials.
     return hashlib.sha256(f"leadsync-sandbox:{seed}:{purpose}".encode()).hexdigest()
+
+
+def _pem(key: Any) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    pem: bytes = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return pem
 
 
 class Sandbox:
@@ -68,6 +82,16 @@ class Sandbox:
         self._leadsync_properties = leadsync_properties
         self.salesforce_session_id = "00D000000000001!" + _token(seed, "salesforce")[:40]
         self.hubspot_token = "pat-na1-" + _token(seed, "hubspot")[:36]
+        # OAuth credentials of the sandbox's connected app (Salesforce) and OAuth app (HubSpot).
+        self.salesforce_consumer_key = "3MVG9sandbox" + _token(seed, "sf-key")[:40]
+        self.salesforce_consumer_secret = _token(seed, "sf-secret")[:32].upper()
+        self.salesforce_username = "integration@leadsync-sandbox.example"
+        self.salesforce_password = "sandbox-" + _token(seed, "sf-password")[:12]
+        self.salesforce_security_token = _token(seed, "sf-security-token")[:24]
+        self.hubspot_client_id = str(uuid.UUID(_token(seed, "hs-client-id")[:32]))
+        self.hubspot_client_secret = str(uuid.UUID(_token(seed, "hs-client-secret")[:32]))
+        self.hubspot_refresh_token = "na1-" + _token(seed, "hs-refresh")[:32]
+        self._sf_oauth: OAuthApp | None = None
         self._servers: list[ServerThread] = []
         self._records: RecordStore | None = None
         self._truth: dict[str, str] = {}
@@ -97,17 +121,35 @@ class Sandbox:
             self._records.set_meta("truth", self._truth)
         else:
             self._truth = dict(self._records.get_meta("truth", {}) or {})
+        self._sf_oauth = OAuthApp(
+            consumer_key=self.salesforce_consumer_key,
+            consumer_secret=self.salesforce_consumer_secret,
+            username=self.salesforce_username,
+            password=self.salesforce_password,
+            security_token=self.salesforce_security_token,
+        )
         sf_app = DateHeaderMiddleware(
             FaultMiddleware(
-                build_salesforce(self.salesforce, self.ctx, session_id=self.salesforce_session_id),
+                build_salesforce(
+                    self.salesforce,
+                    self.ctx,
+                    session_id=self.salesforce_session_id,
+                    oauth=self._sf_oauth,
+                    seed=self.seed,
+                ),
                 system="salesforce",
                 ctx=self.ctx,
             ),
             ctx=self.ctx,
         )
+        hs_oauth = OAuthClient(
+            self.hubspot_client_id, self.hubspot_client_secret, self.hubspot_refresh_token
+        )
         hs_app = DateHeaderMiddleware(
             FaultMiddleware(
-                build_hubspot(self.hubspot, self.ctx, token=self.hubspot_token),
+                build_hubspot(
+                    self.hubspot, self.ctx, token=self.hubspot_token, oauth=hs_oauth, seed=self.seed
+                ),
                 system="hubspot",
                 ctx=self.ctx,
             ),
@@ -187,6 +229,66 @@ class Sandbox:
             "LEADSYNC_HUBSPOT_TOKEN": self.hubspot_token,
             "LEADSYNC_CA_PATH": self.ca_path,
         }
+
+    @property
+    def salesforce_private_key_file(self) -> str:
+        """The JWT bearer flow's private key (PEM); made and registered on first use.
+
+        The sandbox keeps the public half as the connected app's certificate and checks every
+        assertion's RS256 signature against it.
+        """
+        assert self._sf_oauth is not None, "start the sandbox first"
+        path = self.data_dir / "oauth" / "salesforce-jwt-key.pem"
+        if not path.is_file():
+            from cryptography.hazmat.primitives.asymmetric import rsa
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            path.write_bytes(_pem(key))
+            path.chmod(0o600)
+        if self._sf_oauth.public_key_pem is None:
+            self.register_jwt_key(path.read_bytes())
+        return str(path)
+
+    def register_jwt_key(self, private_or_public_pem: bytes) -> None:
+        """Register the key (or its public half) whose signatures the JWT bearer flow accepts."""
+        from cryptography.hazmat.primitives import serialization
+
+        assert self._sf_oauth is not None, "start the sandbox first"
+        if b"PRIVATE KEY" in private_or_public_pem:
+            key = serialization.load_pem_private_key(private_or_public_pem, password=None)
+            private_or_public_pem = key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        self._sf_oauth.public_key_pem = private_or_public_pem
+
+    def oauth_env(self, salesforce_auth: str = "jwt") -> dict[str, str]:
+        """Environment that signs in with OAuth (``leadsync sandbox serve`` prints it).
+
+        ``salesforce_auth`` is ``jwt``, ``client_credentials`` or ``password``; HubSpot signs in
+        with the refresh token of the sandbox's OAuth app.
+        """
+        env = {
+            "LEADSYNC_SALESFORCE_AUTH": salesforce_auth,
+            "LEADSYNC_SALESFORCE_LOGIN_URL": self.salesforce_url,
+            "LEADSYNC_SALESFORCE_CONSUMER_KEY": self.salesforce_consumer_key,
+            "LEADSYNC_HUBSPOT_URL": self.hubspot_url,
+            "LEADSYNC_HUBSPOT_AUTH": "oauth",
+            "LEADSYNC_HUBSPOT_CLIENT_ID": self.hubspot_client_id,
+            "LEADSYNC_HUBSPOT_CLIENT_SECRET": self.hubspot_client_secret,
+            "LEADSYNC_HUBSPOT_REFRESH_TOKEN": self.hubspot_refresh_token,
+            "LEADSYNC_CA_PATH": self.ca_path,
+        }
+        if salesforce_auth == "jwt":
+            env["LEADSYNC_SALESFORCE_USERNAME"] = self.salesforce_username
+            env["LEADSYNC_SALESFORCE_PRIVATE_KEY_FILE"] = self.salesforce_private_key_file
+        else:
+            env["LEADSYNC_SALESFORCE_CONSUMER_SECRET"] = self.salesforce_consumer_secret
+        if salesforce_auth == "password":
+            env["LEADSYNC_SALESFORCE_USERNAME"] = self.salesforce_username
+            env["LEADSYNC_SALESFORCE_PASSWORD"] = self.salesforce_password
+            env["LEADSYNC_SALESFORCE_SECURITY_TOKEN"] = self.salesforce_security_token
+        return env
 
     # -- control ---------------------------------------------------------------------------
     def convert_lead(self, lead_id: str, opportunity: bool = True) -> dict[str, str | None]:

@@ -53,6 +53,10 @@ def sandbox_serve(
     with sb:
         for key, value in sb.env().items():
             typer.echo(f"export {key}={value}")
+        typer.echo("# or sign in with OAuth (JWT bearer; LEADSYNC_SALESFORCE_AUTH may also be")
+        typer.echo("# client_credentials or password, see README):")
+        for key, value in sb.oauth_env("jwt").items():
+            typer.echo(f"# export {key}={value}")
         counts = {
             "Lead": len(sb.salesforce.all("Lead")),
             "Contact": len(sb.salesforce.all("Contact")),
@@ -145,6 +149,20 @@ def check_command(
         except MissingSetting as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
+
+        from connectors.errors import ConnectorError
+
+        try:  # say how each side signed in, and stop here if one refuses
+            signed_in = {
+                "salesforce": conns.salesforce.signed_in(),
+                "hubspot": conns.hubspot.signed_in(),
+            }
+        except ConnectorError as exc:
+            console.print(f"[red]sign-in failed:[/red] {exc}")
+            raise typer.Exit(2) from None
+        if not as_json:
+            for system, how in signed_in.items():
+                typer.echo(f"{system}: {how}")
 
         def schemas(system: str, object_type: str) -> ObjectSchema:
             conn = conns.hubspot if system == "hubspot" else conns.salesforce

@@ -6,13 +6,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pydantic import SecretStr
+
 from connectors.hubspot import HubSpotConnector
+from connectors.hubspot_auth import HubSpotOAuthCredentials
 from connectors.salesforce import SalesforceConnector
+from connectors.salesforce_auth import (
+    ClientCredentialsSignIn,
+    JwtBearerSignIn,
+    PasswordSignIn,
+    SessionIdSignIn,
+    SignIn,
+)
 from mappings.loader import load_mappings
 from mappings.mappingset import MappingSet
 from sync.engine import Engine, PlannedWrite
 from sync.report import RunReport
-from sync.settings import Settings
+from sync.settings import HubSpotAccess, SalesforceAccess, Settings
 from sync.state import StateStore
 
 
@@ -29,6 +39,41 @@ class Connectors:
     salesforce: SalesforceConnector
 
 
+def salesforce_sign_in(sf: SalesforceAccess) -> SignIn:
+    """The Salesforce sign-in flow the settings describe (Settings.salesforce() validated it)."""
+
+    def secret(value: SecretStr | None) -> str:
+        return value.get_secret_value() if value else ""
+
+    key = sf.consumer_key or ""
+    if sf.auth == "jwt":
+        assert sf.private_key_file is not None and sf.username
+        return JwtBearerSignIn(sf.url, key, sf.username, sf.private_key_file)
+    if sf.auth == "client_credentials":
+        return ClientCredentialsSignIn(sf.url, key, secret(sf.consumer_secret))
+    if sf.auth == "password":
+        assert sf.username
+        return PasswordSignIn(
+            sf.url,
+            key,
+            secret(sf.consumer_secret),
+            sf.username,
+            secret(sf.password),
+            secret(sf.security_token),
+        )
+    return SessionIdSignIn(sf.url, secret(sf.session_id))
+
+
+def hubspot_oauth(hs: HubSpotAccess) -> HubSpotOAuthCredentials | None:
+    """The HubSpot OAuth credentials, when the settings sign in with OAuth."""
+    if hs.auth != "oauth":
+        return None
+    assert hs.client_id and hs.client_secret and hs.refresh_token
+    return HubSpotOAuthCredentials(
+        hs.client_id, hs.client_secret.get_secret_value(), hs.refresh_token.get_secret_value()
+    )
+
+
 def build_connectors(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Connectors:
     """Adapters for both systems; raises MissingSetting naming what is not configured."""
     sf = settings.salesforce()
@@ -36,7 +81,8 @@ def build_connectors(settings: Settings, *, clock: Callable[[], datetime] = utc_
     return Connectors(
         hubspot=HubSpotConnector(
             hs.url,
-            hs.token.get_secret_value(),
+            hs.token.get_secret_value() if hs.token else "",
+            oauth=hubspot_oauth(hs),
             ca_path=str(hs.ca_path) if hs.ca_path else None,
             rate=str(settings.hubspot_rate),
             search_per_second=settings.hubspot_search_per_second,
@@ -45,7 +91,7 @@ def build_connectors(settings: Settings, *, clock: Callable[[], datetime] = utc_
         ),
         salesforce=SalesforceConnector(
             sf.url,
-            sf.session_id.get_secret_value(),
+            sign_in=salesforce_sign_in(sf),
             ca_path=str(sf.ca_path) if sf.ca_path else None,
             max_usage_share=settings.salesforce_max_usage_share,
             bulk_threshold=settings.salesforce_bulk_threshold,

@@ -99,24 +99,51 @@ Rate = Annotated[
 ]
 
 
+SalesforceAuthKind = Literal["session", "jwt", "client_credentials", "password"]
+HubSpotAuthKind = Literal["private_app", "oauth"]
+# Fields whose values are never echoed, not even in validation errors.
+SECRET_FIELDS = frozenset(
+    {
+        "salesforce_session_id",
+        "salesforce_consumer_secret",
+        "salesforce_password",
+        "salesforce_security_token",
+        "hubspot_token",
+        "hubspot_client_secret",
+        "hubspot_refresh_token",
+    }
+)
+
+
 @dataclass(frozen=True)
 class SalesforceAccess:
-    """What the Salesforce adapter needs to connect."""
+    """What the Salesforce adapter needs to connect: where, and how it signs in."""
 
-    url: str
-    session_id: SecretStr
+    url: str  # the instance URL (session) or the login / My Domain URL (OAuth flows)
+    session_id: SecretStr | None
     ca_path: Path | None
     timeout_s: float
+    auth: SalesforceAuthKind = "session"
+    consumer_key: str | None = None
+    consumer_secret: SecretStr | None = None
+    private_key_file: Path | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    security_token: SecretStr | None = None
 
 
 @dataclass(frozen=True)
 class HubSpotAccess:
-    """What the HubSpot adapter needs to connect."""
+    """What the HubSpot adapter needs to connect: a private-app token or OAuth credentials."""
 
     url: str
-    token: SecretStr
+    token: SecretStr | None
     ca_path: Path | None
     timeout_s: float
+    auth: HubSpotAuthKind = "private_app"
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    refresh_token: SecretStr | None = None
 
 
 class Settings(BaseSettings):
@@ -133,8 +160,21 @@ class Settings(BaseSettings):
     config: Path | None = None  # the TOML file read (LEADSYNC_CONFIG); leadsync.toml if present
     salesforce_url: str | None = None
     salesforce_session_id: SecretStr | None = None
+    # How leadsync signs in to Salesforce: a static session id, or an OAuth 2.0 flow.
+    salesforce_auth: SalesforceAuthKind = "session"
+    salesforce_login_url: str | None = None  # login.salesforce.com, test..., or My Domain URL
+    salesforce_consumer_key: str | None = None
+    salesforce_consumer_secret: SecretStr | None = None
+    salesforce_private_key_file: FilePath | None = None  # PEM RSA key of the JWT bearer flow
+    salesforce_username: str | None = None
+    salesforce_password: SecretStr | None = None
+    salesforce_security_token: SecretStr | None = None
     hubspot_url: str | None = None
     hubspot_token: SecretStr | None = None
+    hubspot_auth: HubSpotAuthKind = "private_app"
+    hubspot_client_id: str | None = None
+    hubspot_client_secret: SecretStr | None = None
+    hubspot_refresh_token: SecretStr | None = None
     ca_path: FilePath | None = None  # CA bundle to trust (the sandbox's throwaway CA)
     state_url: str = "sqlite:///.leadsync/state.db"
     mappings_dir: Path = DEFAULT_MAPPINGS_DIR
@@ -150,7 +190,7 @@ class Settings(BaseSettings):
     create_in_salesforce: Literal["Lead", "Contact"] = "Lead"
     propagate_deletes: bool = False
 
-    @field_validator("salesforce_url", "hubspot_url")
+    @field_validator("salesforce_url", "hubspot_url", "salesforce_login_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -183,21 +223,70 @@ class Settings(BaseSettings):
         return init_settings, env_settings, dotenv_settings, toml, file_secret_settings
 
     def salesforce(self) -> SalesforceAccess:
-        """Salesforce connection settings; raises MissingSetting naming what is not set."""
+        """Salesforce connection settings; raises MissingSetting naming what is not set.
+
+        Each sign-in flow needs its own settings (LEADSYNC_SALESFORCE_AUTH picks the flow).
+        """
+        kind = self.salesforce_auth
+        common = {"ca_path": self.ca_path, "timeout_s": self.timeout_s, "auth": kind}
+        if kind == "session":
+            return SalesforceAccess(
+                url=self._require("salesforce_url", self.salesforce_url),
+                session_id=self._require("salesforce_session_id", self.salesforce_session_id),
+                **common,  # type: ignore[arg-type]
+            )
+        url = self._require("salesforce_login_url", self.salesforce_login_url)
+        key = self._require("salesforce_consumer_key", self.salesforce_consumer_key)
+        if kind == "jwt":
+            return SalesforceAccess(
+                url=url,
+                session_id=None,
+                consumer_key=key,
+                username=self._require("salesforce_username", self.salesforce_username),
+                private_key_file=self._require(
+                    "salesforce_private_key_file", self.salesforce_private_key_file
+                ),
+                **common,  # type: ignore[arg-type]
+            )
+        secret = self._require("salesforce_consumer_secret", self.salesforce_consumer_secret)
+        if kind == "client_credentials":
+            return SalesforceAccess(
+                url=url,
+                session_id=None,
+                consumer_key=key,
+                consumer_secret=secret,
+                **common,  # type: ignore[arg-type]
+            )
         return SalesforceAccess(
-            url=self._require("salesforce_url", self.salesforce_url),
-            session_id=self._require("salesforce_session_id", self.salesforce_session_id),
-            ca_path=self.ca_path,
-            timeout_s=self.timeout_s,
+            url=url,
+            session_id=None,
+            consumer_key=key,
+            consumer_secret=secret,
+            username=self._require("salesforce_username", self.salesforce_username),
+            password=self._require("salesforce_password", self.salesforce_password),
+            security_token=self.salesforce_security_token,  # not needed from trusted IPs
+            **common,  # type: ignore[arg-type]
         )
 
     def hubspot(self) -> HubSpotAccess:
         """HubSpot connection settings; raises MissingSetting naming what is not set."""
+        url = self._require("hubspot_url", self.hubspot_url)
+        if self.hubspot_auth == "private_app":
+            return HubSpotAccess(
+                url=url,
+                token=self._require("hubspot_token", self.hubspot_token),
+                ca_path=self.ca_path,
+                timeout_s=self.timeout_s,
+            )
         return HubSpotAccess(
-            url=self._require("hubspot_url", self.hubspot_url),
-            token=self._require("hubspot_token", self.hubspot_token),
+            url=url,
+            token=None,
             ca_path=self.ca_path,
             timeout_s=self.timeout_s,
+            auth="oauth",
+            client_id=self._require("hubspot_client_id", self.hubspot_client_id),
+            client_secret=self._require("hubspot_client_secret", self.hubspot_client_secret),
+            refresh_token=self._require("hubspot_refresh_token", self.hubspot_refresh_token),
         )
 
     @staticmethod
@@ -243,7 +332,7 @@ def load_settings(**overrides: Any) -> Settings:
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"]) or "settings"
             given = error.get("input")
-            if field in ("salesforce_session_id", "hubspot_token"):
+            if field in SECRET_FIELDS:
                 shown = ""
             elif isinstance(given, str) and field == "state_url":
                 shown = f" (got {mask_url(given)!r})"

@@ -16,6 +16,7 @@ from sandbox.hubspot import batch
 from sandbox.hubspot.batch import Answer
 from sandbox.hubspot.catalog import property_not_found
 from sandbox.hubspot.errors import HubSpotError, not_found, validation
+from sandbox.hubspot.oauth import AccessTokens, OAuthClient, OAuthEndpoints, expired_answer
 from sandbox.hubspot.properties import DEFAULT_PROPERTIES
 from sandbox.hubspot.ratelimit import RateLimiter
 from sandbox.hubspot.search import SearchRequest
@@ -59,9 +60,17 @@ def _flag(request: Request, name: str) -> bool:
     return request.query_params.get(name, "false").lower() == "true"
 
 
-def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starlette:
-    """The HubSpot app: Bearer ``token`` auth, private-app rate limits, contacts and properties."""
+def build_app(
+    store: HubSpotStore,
+    ctx: SandboxContext,
+    *,
+    token: str,
+    oauth: OAuthClient | None = None,
+    seed: int = 0,
+) -> Starlette:
+    """The HubSpot app: Bearer auth (private app or OAuth), rate limits, contacts, properties."""
     limiter = RateLimiter(ctx)
+    access_tokens = AccessTokens(ctx, seed)
 
     def endpoint(
         handler: Handler, *, search: bool = False
@@ -71,7 +80,10 @@ def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starle
             correlation = _correlation_id()
             ids = {"x-hubspot-correlation-id": correlation, "x-request-id": correlation}
             auth = request.headers.get("authorization", "")
-            if auth != f"Bearer {token}":
+            expired_ago = access_tokens.expired_for(auth.removeprefix("Bearer "))
+            if expired_ago is not None and expired_ago > 0:
+                return expired_answer(ctx, expired_ago, ids)
+            if auth != f"Bearer {token}" and expired_ago is None:
                 body = {
                     "status": "error",
                     "message": _AUTH_MESSAGE,
@@ -235,6 +247,12 @@ def build_app(store: HubSpotStore, ctx: SandboxContext, *, token: str) -> Starle
         Route(PROPS + "/{name}", endpoint(update_property), methods=["PATCH"]),
         Route(PROPS + "/{name}", endpoint(archive_property), methods=["DELETE"]),
     ]
+    if oauth is not None:
+        endpoints = OAuthEndpoints(oauth, access_tokens)
+        routes += [
+            Route("/oauth/v1/token", endpoints.token, methods=["POST"]),
+            Route("/oauth/v1/access-tokens/{token}", endpoints.access_token_info, methods=["GET"]),
+        ]
     return Starlette(routes=routes, exception_handlers={404: _unrouted, 405: _unrouted})
 
 

@@ -18,6 +18,7 @@ from sandbox.salesforce.composite import Collections
 from sandbox.salesforce.describe import describe_global, describe_object
 from sandbox.salesforce.errors import SalesforceError, bad_id_in_url, not_found
 from sandbox.salesforce.ids import looks_like_id
+from sandbox.salesforce.oauth import OAuthApp, Sessions, TokenEndpoint
 from sandbox.salesforce.query import QueryEngine, record_renderer
 from sandbox.salesforce.schema import API_VERSION, BASE_PATH, ObjectSpec
 from sandbox.salesforce.store import SalesforceStore, WriteOp, lock_row_error
@@ -38,10 +39,14 @@ class Call:
 class SalesforceApi:
     """The route handlers; ``dispatch`` maps a method and path to one of them."""
 
-    def __init__(self, store: SalesforceStore, ctx: SandboxContext, session_id: str) -> None:
+    def __init__(
+        self, store: SalesforceStore, ctx: SandboxContext, session_id: str, sessions: Sessions
+    ) -> None:
         self.store = store
         self.ctx = ctx
         self.session_id = session_id
+        self.sessions = sessions
+        sessions.add(session_id)  # the built-in session idles out like any other
         self.queries = QueryEngine(store)
         self.bulk2 = Bulk2(store)
         self.collections = Collections(store)
@@ -51,7 +56,8 @@ class SalesforceApi:
         return json_response([{"label": "Winter '24", "url": BASE_PATH, "version": API_VERSION}])
 
     async def entry(self, request: Request) -> Response:
-        if request.headers.get("authorization") != f"Bearer {self.session_id}":
+        auth = request.headers.get("authorization", "")
+        if not auth.startswith("Bearer ") or not self.sessions.touch(auth[len("Bearer ") :]):
             refused = json_response(
                 [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
                 401,
@@ -259,12 +265,25 @@ def _minute(value: datetime) -> datetime:
     return value.replace(second=0, microsecond=0)
 
 
-def build_app(store: SalesforceStore, ctx: SandboxContext, *, session_id: str) -> Starlette:
+def build_app(
+    store: SalesforceStore,
+    ctx: SandboxContext,
+    *,
+    session_id: str,
+    oauth: OAuthApp | None = None,
+    seed: int = 0,
+) -> Starlette:
     """The ASGI app of the Salesforce emulator (wrap it in the FaultMiddleware to serve it)."""
-    api = SalesforceApi(store, ctx, session_id)
+    sessions = Sessions(ctx, seed)
+    api = SalesforceApi(store, ctx, session_id, sessions)
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+    sign_in = []
+    if oauth is not None:
+        endpoint = TokenEndpoint(oauth, sessions, ctx)
+        sign_in.append(Route("/services/oauth2/token", endpoint.handle, methods=["POST"]))
     return Starlette(
         routes=[
+            *sign_in,
             Route("/services/data", api.versions, methods=["GET"]),
             Route("/services/data/", api.versions, methods=["GET"]),
             Route(BASE_PATH, api.entry, methods=methods),
