@@ -148,6 +148,10 @@ class Connector(Protocol):
         """The live schema of an object."""
         ...
 
+    def want(self, object_type: str, fields: Sequence[str]) -> None:
+        """Read only these fields of an object (and the ones the adapter itself needs)."""
+        ...
+
     def usage(self) -> ApiUsage:
         """API calls spent and the server's reported allowance."""
         ...

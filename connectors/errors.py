@@ -100,7 +100,13 @@ class ErrorRule:
     system: System | None = None
     status: int | None = None
     code: str | None = None
+    explain: str = ""  # said in the message, for answers whose own text helps nobody
 
+
+_TOO_LONG = (
+    "the request was too long for {system} (URL or headers over its limit); "
+    "map fewer fields or read fewer records per request"
+)
 
 # Order matters: specific codes before the status-wide rows. Status 0 means no HTTP answer.
 ERROR_TABLE: tuple[ErrorRule, ...] = (
@@ -116,6 +122,10 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     ErrorRule(ErrorKind.AUTH, "hubspot", code="INVALID_AUTHENTICATION"),
     ErrorRule(ErrorKind.AUTH, code="SSL_CERTIFICATE"),  # wrong CA: retrying cannot help
     ErrorRule(ErrorKind.AUTH, "hubspot", code="MISSING_SCOPES"),
+    # A request line or headers over the server's limit (~16 KB on both): the same request
+    # fails again, so stop with what to change rather than retry or blame a record.
+    ErrorRule(ErrorKind.AUTH, status=414, explain=_TOO_LONG),
+    ErrorRule(ErrorKind.AUTH, status=431, explain=_TOO_LONG),
     ErrorRule(ErrorKind.RATE_LIMITED, status=429),
     ErrorRule(ErrorKind.RETRY, status=0),
     ErrorRule(ErrorKind.RETRY, status=408),
@@ -141,8 +151,8 @@ _CLASSES: dict[ErrorKind, type[ConnectorError]] = {
 }
 
 
-def classify(system: System, status: int, code: str = "") -> ErrorKind:
-    """The kind of a failure, from the first matching row of ERROR_TABLE."""
+def _rule(system: System, status: int, code: str) -> ErrorRule | None:
+    """The first matching row of ERROR_TABLE."""
     for rule in ERROR_TABLE:
         if rule.system not in (None, system):
             continue
@@ -150,8 +160,14 @@ def classify(system: System, status: int, code: str = "") -> ErrorKind:
             continue
         if rule.code is not None and rule.code != code:
             continue
-        return rule.kind
-    return ErrorKind.UNKNOWN
+        return rule
+    return None
+
+
+def classify(system: System, status: int, code: str = "") -> ErrorKind:
+    """The kind of a failure, from the first matching row of ERROR_TABLE."""
+    rule = _rule(system, status, code)
+    return rule.kind if rule else ErrorKind.UNKNOWN
 
 
 def build_error(
@@ -165,7 +181,10 @@ def build_error(
     may_have_applied: bool = True,
 ) -> ConnectorError:
     """The taxonomy exception for an answer (status 0: no answer, e.g. a timeout)."""
-    kind = classify(system, status, code)
+    rule = _rule(system, status, code)
+    kind = rule.kind if rule else ErrorKind.UNKNOWN
+    if rule and rule.explain:
+        message = rule.explain.format(system=system) + (f" ({message})" if message else "")
     text = f"{system} {status or 'no answer'} {code}: {message}".strip()
     error = _CLASSES[kind](text, system=system, status=status, code=code, fields=fields)
     if isinstance(error, RateLimitedError):

@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import hubspot
 import urllib3
@@ -40,7 +41,9 @@ from connectors.errors import (
 from connectors.hubspot_auth import HubSpotOAuthCredentials, HubSpotTokens
 from connectors.hubspot_changes import LIST_LIMIT, ContactChanges
 from connectors.hubspot_read import (
+    MODIFIED,
     OBJECT_TYPE,
+    SYSTEM_PROPERTIES,
     parse_contact,
     parse_datetime,
     parse_properties_schema,
@@ -59,6 +62,14 @@ from connectors.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 Json = dict[str, Any]
+# The client repeats ``properties=`` once per name in a GET; HubSpot refuses URLs over ~16 KB
+# (414). Past this budget the listing asks for the modified date only and batch/read (names in
+# a POST body) fills in the rest.
+LIST_URL_BUDGET = 6_000
+# HubSpot's search guide limits a request body to about 3,000 characters (DESIGN.md); past
+# this estimate search asks for the modified date only and batch/read fills in the rest.
+SEARCH_BODY_BUDGET = 2_500
+_SEARCH_BODY_OVERHEAD = 400  # filters, sort, limit and after around the property list
 
 
 class PropertyDefinition(Protocol):
@@ -129,6 +140,7 @@ class HubSpotConnector:
         self._daily_exhausted = False
         self._schema: ObjectSchema | None = None
         self._server_offset_s: float | None = None  # HubSpot's clock minus ours (Date header)
+        self._wanted: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
         return f"HubSpotConnector({self._host!r})"
@@ -325,8 +337,19 @@ class HubSpotConnector:
         return error
 
     def properties(self) -> list[str]:
-        """Every contact property name (read in full on every read)."""
-        return list(self.describe(OBJECT_TYPE).fields)
+        """The contact properties to read: the wanted ones and SYSTEM_PROPERTIES the portal has.
+
+        Every property when nothing was asked for (``want``); real portals have hundreds.
+        """
+        known = self.describe(OBJECT_TYPE).fields
+        if self._wanted is None:
+            return list(known)
+        return [n for n in dict.fromkeys((*SYSTEM_PROPERTIES, *self._wanted)) if n in known]
+
+    def want(self, object_type: str, fields: Sequence[str]) -> None:
+        """Read only these contact properties (plus ids, stamps, email, merges)."""
+        self._check_object(object_type)
+        self._wanted = tuple(fields)
 
     def _parse(self, raw: Mapping[str, Any]) -> SourceRecord:
         archived_at = (
@@ -352,14 +375,19 @@ class HubSpotConnector:
     ) -> Iterator[ChangePage]:
         """Changed contacts since the cursor; ``full`` (or no cursor yet) lists everything."""
         self._check_object(object_type)
-        self.describe(object_type)  # cached; its answer tells the server's clock
+        props = self.properties()  # describes first (cached): its answer tells the server's clock
         started_ms = to_ms(self.server_now())
+        if len(json.dumps(props)) + _SEARCH_BODY_OVERHEAD <= SEARCH_BODY_BUDGET:
+            search_props, fill = props, _unchanged
+        else:
+            search_props, fill = [MODIFIED], self._fill
         reader = ContactChanges(
             search=self._search_call,
             list_page=self._list_page,
             parse=self._parse,
-            properties=self.properties,
+            properties=lambda: search_props,
             index_delay_s=self._index_delay_s,
+            fill=fill,
         )
         if full or since.value is None:
             yield from reader.full(started_ms)
@@ -367,17 +395,45 @@ class HubSpotConnector:
             yield from reader.incremental(since, started_ms)
 
     def _list_page(self, archived: bool, after: str | None) -> Json:
+        props = self.properties()
+        fits = sum(len(quote(p)) + len("&properties=") for p in props) <= LIST_URL_BUDGET
         kwargs: dict[str, Any] = {
             "limit": LIST_LIMIT,
-            "properties": self.properties(),
+            "properties": props if fits else [MODIFIED],
             "archived": archived,
         }
         if after:
             kwargs["after"] = after
-        return self._call(
+        page = self._call(
             lambda t: self._basic.get_page(**kwargs, _preload_content=False, _request_timeout=t),
             safe=True,
         )
+        if not fits:
+            page["results"] = self._fill(page.get("results", []), archived=archived)
+        return page
+
+    def _fill(self, raws: list[Json], *, archived: bool = False) -> list[Json]:
+        """Contacts read with their modified date only, completed by batch/read.
+
+        The modified date stays the one first read (the cursor and the search keyset follow
+        it); contacts archived or merged away since are left out, later reads find them.
+        """
+        full = {
+            str(raw["id"]): raw
+            for raw in self._read_raw([str(r["id"]) for r in raws], None, archived=archived)
+        }
+        out = []
+        for raw in raws:
+            got = full.get(str(raw["id"]))
+            if got is None:
+                continue
+            props = dict(got.get("properties") or {})
+            seen = (raw.get("properties") or {}).get(MODIFIED)
+            if seen:
+                props[MODIFIED] = seen
+            updated = raw.get("updatedAt") or got.get("updatedAt")
+            out.append({**raw, **got, "properties": props, "updatedAt": updated})
+        return out
 
     def _search_call(self, body: Json) -> Json:
         return self._call(
@@ -400,9 +456,15 @@ class HubSpotConnector:
         self, object_type: str, keys: Sequence[str], *, id_property: str | None
     ) -> list[SourceRecord]:
         self._check_object(object_type)
+        return [self._parse(raw) for raw in self._read_raw(keys, id_property)]
+
+    def _read_raw(
+        self, keys: Sequence[str], id_property: str | None, *, archived: bool = False
+    ) -> list[Json]:
+        """Batch read, 100 a call; the property names travel in the POST body, not the URL."""
         props = self.properties()
         unique = list(dict.fromkeys(keys))
-        out: list[SourceRecord] = []
+        out: list[Json] = []
         for start in range(0, len(unique), BATCH_MAX):
             body: dict[str, object] = {
                 "inputs": [{"id": key} for key in unique[start : start + BATCH_MAX]],
@@ -413,13 +475,13 @@ class HubSpotConnector:
             answer = self._call(
                 lambda t, b=body: self._batch.read(  # type: ignore[misc]
                     batch_read_input_simple_public_object_id=b,
-                    archived=False,
+                    archived=archived,
                     _preload_content=False,
                     _request_timeout=t,
                 ),
                 safe=True,
             )
-            out.extend(self._parse(raw) for raw in answer.get("results", []))
+            out.extend(answer.get("results", []))
         return out
 
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
@@ -520,6 +582,10 @@ class HubSpotConnector:
     def limiter(self) -> RollingWindowLimiter:
         """The 10-second bucket limiter (benchmarks read how long it made callers wait)."""
         return self._limiter
+
+
+def _unchanged(raws: list[Json]) -> list[Json]:
+    return raws
 
 
 def _network_error(exc: urllib3.exceptions.HTTPError) -> ConnectorError:

@@ -27,12 +27,16 @@ class ContactChanges:
         parse: Callable[[Mapping[str, Any]], SourceRecord],
         properties: Callable[[], list[str]],
         index_delay_s: float,
+        fill: Callable[[list[Json]], list[Json]] = lambda raws: raws,
     ) -> None:
         self._search = search
         self._list_page = list_page
         self._parse = parse
         self._properties = properties
         self._index_delay_s = index_delay_s
+        # Completes search results that carried only a few properties (long lists go in a
+        # batch/read body instead); contacts gone since are left out.
+        self._fill = fill
 
     def _list(self, *, archived: bool) -> Iterator[list[SourceRecord]]:
         after: str | None = None
@@ -91,15 +95,14 @@ class ContactChanges:
         while start <= high_ms:
             end = min(high_ms, start + width)
             page, _, total = self._search_page(start, end, props)
-            records = [self._parse(raw) for raw in page]
-            yield records
+            yield [self._parse(raw) for raw in self._fill(page)]
             width = max(
                 1, min(WINDOW_MAX_MS, int((end - start + 1) * WINDOW_TARGET / max(total, 1)))
             )
             if len(page) < SEARCH_LIMIT:
                 start = end + 1  # the window is exhausted
                 continue
-            last_ms = to_ms(records[-1].modified_at)
+            last_ms = to_ms(self._parse(page[-1]).modified_at)  # as search saw it
             if last_ms == start:
                 # A whole page shares one millisecond: read that instant by offset, then move on.
                 yield from self._search_instant(start, props)
@@ -140,6 +143,6 @@ class ContactChanges:
         after: str | None = None
         while True:
             page, after, _ = self._search_page(ms, ms, props, after=after, exact=True)
-            yield [self._parse(raw) for raw in page]
+            yield [self._parse(raw) for raw in self._fill(page)]
             if not after or len(page) < SEARCH_LIMIT:
                 return

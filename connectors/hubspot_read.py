@@ -12,6 +12,15 @@ from connectors.base import Cursor, FieldSchema, ObjectSchema, SourceRecord, Val
 OBJECT_TYPE = "contact"
 MODIFIED = "lastmodifieddate"
 MERGED = "hs_merged_object_ids"
+# Read whatever the mapping asks for: identity (email, merges), stamps and the object id.
+SYSTEM_PROPERTIES = (
+    "email",
+    MODIFIED,
+    "createdate",
+    "hs_object_id",
+    MERGED,
+    "hs_additional_emails",
+)
 _INT = re.compile(r"^-?\d+$")
 _EPOCH = datetime.fromtimestamp(0, UTC)
 

@@ -39,7 +39,7 @@ from connectors.salesforce_read import (
     OBJECT_TYPES,
     CursorTracker,
     changes_soql,
-    ids_soql,
+    ids_soql_chunks,
     parse_record,
     parse_schema,
     select_fields,
@@ -48,7 +48,6 @@ from connectors.salesforce_write import BulkOutcome, Mode, SalesforceWriter, csv
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-_IDS_PER_QUERY = 200  # keeps the GET query string well under Salesforce's URL limit
 _USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 
 
@@ -104,6 +103,7 @@ class SalesforceConnector:
         self._bulk_threshold = bulk_threshold
         self._schemas: dict[str, ObjectSchema] = {}
         self._converted: dict[str, str] = {}  # Lead id -> ConvertedContactId, seen in reads
+        self._wanted: dict[str, tuple[str, ...]] = {}  # object type -> fields to read
 
     def __repr__(self) -> str:
         return f"SalesforceConnector({self._instance_url!r})"
@@ -230,7 +230,19 @@ class SalesforceConnector:
         if record.object_type == "Lead" and record.fields.get("IsConverted") and contact:
             self._converted[record.id] = str(contact)
 
+    def _fields(self, object_type: str, schema: ObjectSchema) -> tuple[str, ...]:
+        return select_fields(object_type, schema, self._wanted.get(object_type))
+
     # -- the Connector protocol -------------------------------------------------------------
+
+    def want(self, object_type: str, fields: Sequence[str]) -> None:
+        """Read only these fields of ``object_type`` (plus ids, stamps, email, conversion).
+
+        Without it every field is read, which a real org's hundreds of fields make too long
+        for a URL. Names the org lacks are skipped (checked against describe).
+        """
+        self._check_object(object_type)
+        self._wanted[object_type] = tuple(fields)
 
     def changes(
         self, object_type: str, since: Cursor, *, full: bool = False
@@ -239,7 +251,7 @@ class SalesforceConnector:
         self._check_object(object_type)
         self._check_quota()
         schema = self.describe(object_type)
-        soql = changes_soql(object_type, select_fields(object_type, schema), since, full=full)
+        soql = changes_soql(object_type, self._fields(object_type, schema), since, full=full)
         tracker = CursorTracker(Cursor() if full else since)
         # queryAll returns deleted rows too (IsDeleted), so deletions come as records.
         for rows in self._query_pages(soql, include_deleted=not full):
@@ -263,11 +275,10 @@ class SalesforceConnector:
         self._check_object(object_type)
         self._check_quota()
         schema = self.describe(object_type)
-        fields = select_fields(object_type, schema)
+        fields = self._fields(object_type, schema)
         out: list[SourceRecord] = []
         unique = list(dict.fromkeys(values))
-        for start in range(0, len(unique), _IDS_PER_QUERY):
-            soql = ids_soql(object_type, fields, unique[start : start + _IDS_PER_QUERY], key)
+        for soql in ids_soql_chunks(object_type, fields, unique, key):
             for rows in self._query_pages(soql, include_deleted=False):
                 out.extend(parse_record(object_type, row, schema) for row in rows)
         for record in out:
@@ -368,9 +379,7 @@ class SalesforceConnector:
         by_id = {str(op.id): op.ref for op in ops if op.id}
         by_ext = {str(op.external_id): op.ref for op in ops if not op.id and op.external_id}
         for key, refs in (("Id", by_id), (EXTERNAL_ID_FIELD, by_ext)):
-            values = list(refs)
-            for start in range(0, len(values), _IDS_PER_QUERY):
-                soql = ids_soql("Lead", fields, values[start : start + _IDS_PER_QUERY], key=key)
+            for soql in ids_soql_chunks("Lead", fields, list(refs), key=key):
                 for rows in self._query_pages(soql, include_deleted=False):
                     for row in rows:
                         contact = row.get("ConvertedContactId")

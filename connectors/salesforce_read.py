@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
+from urllib.parse import quote_plus, urlencode
 
 from simple_salesforce.format import format_soql
 
@@ -29,16 +30,48 @@ OPPORTUNITY_FIELDS = (
     "SystemModstamp",
     "IsDeleted",
 )
+# Read whatever the mapping asks for: ids, stamps, the email identity matches on, conversion
+# (Lead -> Contact links), the external id leadsync keeps, and merges' survivor pointer.
+SYSTEM_FIELDS = (
+    "Id",
+    "IsDeleted",
+    "SystemModstamp",
+    "LastModifiedDate",
+    "CreatedDate",
+    "Email",
+    EXTERNAL_ID_FIELD,
+    "Leadsync_HubSpot_Archived__c",
+    "IsConverted",
+    "ConvertedDate",
+    "ConvertedContactId",
+    "ConvertedAccountId",
+    "ConvertedOpportunityId",
+    "AccountId",
+    "MasterRecordId",
+)
+# A query travels in the URL (GET query/?q=...); both this budget and Salesforce's limit
+# (16,384 bytes) count the URL-encoded form. Well under 8 KB leaves room for proxies.
+QUERY_URL_BUDGET = 6_000
 # Compound fields (address, geolocation) cannot be selected with their components in REST.
 _UNSELECTABLE_TYPES = {"address", "location", "base64"}
 _FLOAT_TYPES = {"double", "currency", "percent"}
 
 
-def select_fields(object_type: str, schema: ObjectSchema) -> tuple[str, ...]:
-    """The fields to read: the feedback subset for Opportunity, every simple field otherwise."""
+def select_fields(
+    object_type: str, schema: ObjectSchema, wanted: Sequence[str] | None = None
+) -> tuple[str, ...]:
+    """The fields to read, those the org has: the feedback subset for Opportunity.
+
+    For Lead and Contact, the ``wanted`` ones plus SYSTEM_FIELDS; without ``wanted`` every
+    simple field, which a real org's hundreds of fields turn into a URL too long to send.
+    """
     if object_type == "Opportunity":
         return tuple(f for f in OPPORTUNITY_FIELDS if not schema.fields or f in schema.fields)
-    names = [n for n, f in schema.fields.items() if f.type not in _UNSELECTABLE_TYPES]
+    simple = {n for n, f in schema.fields.items() if f.type not in _UNSELECTABLE_TYPES}
+    if wanted is None:
+        names = [n for n in schema.fields if n in simple]
+    else:
+        names = [n for n in dict.fromkeys((*SYSTEM_FIELDS, *wanted)) if n in simple]
     for required in ("Id", MODSTAMP, "IsDeleted"):
         if required not in names:
             names.append(required)
@@ -69,6 +102,37 @@ def ids_soql(object_type: str, fields: Sequence[str], ids: Sequence[str], key: s
         key,
         list(ids),
     )
+
+
+def query_url_bytes(soql: str) -> int:
+    """Bytes the query takes in the request URL, as requests encodes it (``q=...``)."""
+    return len(urlencode({"q": soql}))
+
+
+def ids_soql_chunks(
+    object_type: str,
+    fields: Sequence[str],
+    values: Sequence[str],
+    key: str = "Id",
+    budget: int = QUERY_URL_BUDGET,
+) -> Iterator[str]:
+    """``ids_soql`` over ``values`` in as few queries as fit ``budget`` URL bytes each.
+
+    Sized by encoded bytes, not a count: emails with quotes or non-ASCII letters grow when
+    percent-encoded. A query that cannot fit even one value is sent as it is (and refused).
+    """
+    base = query_url_bytes(ids_soql(object_type, fields, [], key))
+    chunk: list[str] = []
+    size = base
+    for value in values:
+        cost = len(quote_plus(format_soql("{}", value))) + len(quote_plus(","))
+        if chunk and size + cost > budget:
+            yield ids_soql(object_type, fields, chunk, key)
+            chunk, size = [], base
+        chunk.append(value)
+        size += cost
+    if chunk:
+        yield ids_soql(object_type, fields, chunk, key)
 
 
 def parse_datetime(raw: str) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from connectors.base import System
 from mappings.errors import nearest
 from mappings.models import FieldMap
 from mappings.rules import RuleSet
@@ -34,3 +35,22 @@ class MappingSet:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
+
+    def vendor_fields(self, system: System, object_type: str) -> tuple[str, ...]:
+        """The system's own field names the mapping and the rules read or write on an object.
+
+        What a connector must read for this mapping: real orgs and portals have hundreds of
+        fields, and asking for all of them makes URLs too long. Pseudo fields (``$type``,
+        the engine-filled ``Opportunity.*``) are left out.
+        """
+        names: list[str] = []
+        for fm in self.fields:
+            if system == "hubspot":
+                names.extend(fm.hubspot_read)
+                names.extend([fm.hubspot_write] if fm.hubspot_write else [])
+            elif (name := fm.salesforce.get(object_type)) and not name.startswith("$"):
+                names.extend([] if "." in name else [name])
+        outputs = self.rules.outputs.get(system)
+        if outputs is not None:
+            names.extend((outputs.stage, outputs.score, outputs.exclusion, outputs.reasons))
+        return tuple(dict.fromkeys(names))

@@ -38,11 +38,30 @@ class FaultConfig:
 
 
 class CallCounter:
-    """Counts every answered request per system, keyed "METHOD /path/{template}"."""
+    """Counts every answered request per system, keyed "METHOD /path/{template}".
+
+    It also keeps each request target's length in bytes (path and query string as sent), so
+    tests can check that no client builds URLs near the servers' limits.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: dict[str, Counter[str]] = {"salesforce": Counter(), "hubspot": Counter()}
+        self._targets: dict[str, list[int]] = {"salesforce": [], "hubspot": []}
+
+    def record_target(self, system: str, length: int) -> None:
+        with self._lock:
+            self._targets.setdefault(system, []).append(length)
+
+    def target_lengths(self, system: str) -> list[int]:
+        """Every request target's length in bytes, in arrival order."""
+        with self._lock:
+            return list(self._targets.get(system, []))
+
+    def longest_target(self, system: str) -> int:
+        """The longest request target seen, in bytes (0 before any request)."""
+        with self._lock:
+            return max(self._targets.get(system) or [0])
 
     def record(self, system: str, method: str, template: str) -> None:
         with self._lock:
@@ -60,6 +79,8 @@ class CallCounter:
         with self._lock:
             for c in self._counts.values():
                 c.clear()
+            for t in self._targets.values():
+                t.clear()
 
 
 CLOCK_OFFSET_ENV = "LEADSYNC_SANDBOX_CLOCK_OFFSET_S"

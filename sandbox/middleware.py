@@ -35,6 +35,28 @@ def _unavailable_body(system: str) -> bytes:
     ).encode()
 
 
+# Both APIs refuse request targets over 16,384 bytes; Salesforce documents this limit (REST API
+# guide, v49.0+) and answers 431 for oversized headers, 414 for the URI (measured in
+# salesforce.stackexchange.com/q/195449). HubSpot's edge answers 414 the same way
+# (dlt-hub/verified-sources#305, airbytehq/airbyte#3977, HubSpot/hubspot-api-python#334).
+MAX_TARGET_BYTES = 16_384
+MAX_HEADER_BYTES = 16_384  # Salesforce recommends under 8,000; larger ones are refused with 431
+
+
+def request_target(scope: Scope) -> bytes:
+    """The request target as sent: raw path plus query string."""
+    path = scope.get("raw_path") or scope["path"].encode()
+    query = scope.get("query_string") or b""
+    return path + (b"?" + query if query else b"")
+
+
+def _too_long(status: int) -> bytes:
+    reason = "URI Too Long" if status == 414 else "Request Header Fields Too Large"
+    return (
+        f"<html><head><title>{status} {reason}</title></head><body>{reason}</body></html>".encode()
+    )
+
+
 class FaultMiddleware:
     """Counts every answered request and injects the faults configured in ``ctx.faults``."""
 
@@ -49,6 +71,24 @@ class FaultMiddleware:
             return
         faults = self.ctx.faults
         self.ctx.calls.record(self.system, scope["method"], path_template(scope["path"]))
+        target = len(request_target(scope))
+        self.ctx.calls.record_target(self.system, target)
+        status = 0
+        if target > MAX_TARGET_BYTES:
+            status = 414
+        elif self.system == "salesforce":
+            header_bytes = sum(len(k) + len(v) + 4 for k, v in scope.get("headers") or [])
+            status = 431 if header_bytes > MAX_HEADER_BYTES else 0
+        if status:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [(b"content-type", b"text/html")],
+                }
+            )
+            await send({"type": "http.response.body", "body": _too_long(status)})
+            return
         with self.ctx.lock:
             rng = self.ctx.rng
             delay = faults.latency_ms / 1000.0

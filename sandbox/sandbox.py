@@ -26,9 +26,14 @@ if TYPE_CHECKING:
     import hubspot
     from simple_salesforce import Salesforce
 
+    from sandbox.hubspot.properties import PropertyDef
     from sandbox.hubspot.store import HubSpotStore
+    from sandbox.salesforce.schema import ObjectSpec
     from sandbox.salesforce.store import SalesforceStore
     from sandbox.simulate import DayReport
+
+
+SYSTEMS = ("salesforce", "hubspot")
 
 
 def _token(seed: int, purpose: str) -> str:
@@ -52,6 +57,8 @@ class Sandbox:
 
     ``leads=0`` starts empty systems. ``data_dir`` persists both systems (and the CA) in a SQLite
     file so a restart keeps the data; seeding only happens when the store is empty.
+    ``wide_schema=True`` gives the portal 600 contact properties and Lead and Contact 500 fields
+    each, as real ones have (sandbox/wide_schema.py), some of them filled in on seeded records.
     """
 
     def __init__(
@@ -64,6 +71,7 @@ class Sandbox:
         hubspot_port: int = 0,
         faults: FaultConfig | None = None,
         leadsync_properties: bool = True,
+        wide_schema: bool = False,
     ) -> None:
         self.seed = seed
         self.leads = leads
@@ -80,6 +88,7 @@ class Sandbox:
         self._ports = (salesforce_port, hubspot_port)
         self._persist = persist
         self._leadsync_properties = leadsync_properties
+        self.wide_schema = wide_schema
         self.salesforce_session_id = "00D000000000001!" + _token(seed, "salesforce")[:40]
         self.hubspot_token = "pat-na1-" + _token(seed, "hubspot")[:36]
         # OAuth credentials of the sandbox's connected app (Salesforce) and OAuth app (HubSpot).
@@ -109,15 +118,32 @@ class Sandbox:
         self.ca_path = str(tls.ca_path)
         self._records = RecordStore(self.data_dir / "sandbox.db" if self._persist else None)
         fresh = self._records.is_empty()
-        self.salesforce = SalesforceStore(self._records, self.ctx)
+        objects: dict[str, ObjectSpec] | None = None
+        extra_properties: tuple[PropertyDef, ...] = ()
+        if self.wide_schema:
+            from sandbox import wide_schema
+            from sandbox.hubspot.properties import LEADSYNC_PROPERTIES, STANDARD_PROPERTIES
+
+            objects = wide_schema.salesforce_objects(self.seed)
+            base = [
+                *STANDARD_PROPERTIES,
+                *(LEADSYNC_PROPERTIES if self._leadsync_properties else ()),
+            ]
+            extra_properties = wide_schema.hubspot_properties(self.seed, (p.name for p in base))
+        self.salesforce = SalesforceStore(self._records, self.ctx, objects=objects)
         self.hubspot = HubSpotStore(
-            self._records, self.ctx, leadsync_properties=self._leadsync_properties
+            self._records,
+            self.ctx,
+            leadsync_properties=self._leadsync_properties,
+            extra_properties=extra_properties,
         )
         if fresh and self.leads > 0:
             from sandbox.generator import populate
 
             with self._records.deferred():
                 self._truth = populate(self.salesforce, self.hubspot, self.seed, self.leads)
+                if self.wide_schema:
+                    wide_schema.fill_values(self.salesforce, self.hubspot, self.seed)
             self._records.set_meta("truth", self._truth)
         else:
             self._truth = dict(self._records.get_meta("truth", {}) or {})
@@ -325,6 +351,14 @@ class Sandbox:
 
     def reset_api_calls(self) -> None:
         self.ctx.calls.reset()
+
+    def longest_request_target(self) -> dict[str, int]:
+        """Per system, the longest request target (path and query) answered so far, in bytes."""
+        return {system: self.ctx.calls.longest_target(system) for system in SYSTEMS}
+
+    def request_target_lengths(self, system: str) -> list[int]:
+        """Every request target's length in bytes for ``system``, in arrival order."""
+        return self.ctx.calls.target_lengths(system)
 
     def truth(self, email: str) -> str | None:
         """The generator's ground-truth label for a person ("prospect", "bot", ...)."""

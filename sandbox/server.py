@@ -34,6 +34,8 @@ class ServerThread:
             timeout_keep_alive=30,
             # Hundreds of keep-alive connections from pooled clients are normal here.
             limit_concurrency=None,
+            # h11 would refuse a request line over 16 KB itself (400): let the app answer 414.
+            h11_max_incomplete_event_size=256 * 1024,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

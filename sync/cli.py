@@ -39,6 +39,9 @@ def sandbox_serve(
     data: Path | None = typer.Option(None, help="Directory to persist both systems in."),
     salesforce_port: int = typer.Option(0, help="Salesforce port (0: ephemeral)."),
     hubspot_port: int = typer.Option(0, help="HubSpot port (0: ephemeral)."),
+    wide_schema: bool = typer.Option(
+        False, help="600 HubSpot contact properties, 500 Lead and Contact fields, as real ones."
+    ),
 ) -> None:
     """Run both emulators in the foreground and print the environment that points at them."""
     from sandbox import Sandbox
@@ -49,6 +52,7 @@ def sandbox_serve(
         data_dir=data,
         salesforce_port=salesforce_port,
         hubspot_port=hubspot_port,
+        wide_schema=wide_schema,
     )
     with sb:
         for key, value in sb.env().items():

@@ -70,6 +70,12 @@ class Engine:
         self.report = RunReport(dry_run=dry_run)
         self.plans: list[PlannedWrite] = []  # dry run: what would be written
         self._links_by_id: dict[str, Link] = {}
+        # Read only what the mapping, the rules and the engine use: real portals and orgs have
+        # hundreds of fields, and asking for all of them makes requests too long to send.
+        hubspot.want("contact", (*mappings.vendor_fields("hubspot", "contact"), DELETED_FLAG))
+        for object_type in ("Lead", "Contact"):
+            wanted = mappings.vendor_fields("salesforce", object_type)
+            salesforce.want(object_type, (*wanted, ARCHIVED_FLAG))
         self._gather = Gatherer(mappings, state, hubspot, salesforce)
         self._backfilled: set[System] = set()  # systems read in full this run
         self.now = clock()

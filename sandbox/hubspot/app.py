@@ -19,7 +19,7 @@ from sandbox.hubspot.errors import HubSpotError, not_found, validation
 from sandbox.hubspot.oauth import AccessTokens, OAuthClient, OAuthEndpoints, expired_answer
 from sandbox.hubspot.properties import DEFAULT_PROPERTIES
 from sandbox.hubspot.ratelimit import RateLimiter
-from sandbox.hubspot.search import SearchRequest
+from sandbox.hubspot.search import MAX_SEARCH_BODY, MAX_SORTS, SearchRequest
 from sandbox.hubspot.store import HubSpotStore
 
 BASE = "/crm/v3/objects/contacts"
@@ -177,7 +177,14 @@ def build_app(
         return 204, None
 
     async def search(request: Request) -> Answer:
+        raw = await request.body()
+        if len(raw) > MAX_SEARCH_BODY:
+            raise validation(
+                f"Search request body is {len(raw)} characters; the limit is {MAX_SEARCH_BODY}"
+            )
         req = SearchRequest.parse(await _json(request))
+        if len(req.sorts) > MAX_SORTS:
+            raise validation(f"Only {MAX_SORTS} sort is allowed, got {len(req.sorts)}")
         result = store.search(req)
         names = store.requested(req.properties or None)
         body: dict[str, object] = {

@@ -26,13 +26,19 @@ class PropertyCatalog:
     """Every contact property; ones created through the API are persisted."""
 
     def __init__(
-        self, records: RecordStore, ctx: SandboxContext, *, leadsync_properties: bool = True
+        self,
+        records: RecordStore,
+        ctx: SandboxContext,
+        *,
+        leadsync_properties: bool = True,
+        extra: tuple[PropertyDef, ...] = (),
     ) -> None:
         self._records = records
         self._ctx = ctx
         self._props: dict[str, PropertyDef] = {p.name: p for p in STANDARD_PROPERTIES}
         if leadsync_properties:
             self._props.update({p.name: p for p in LEADSYNC_PROPERTIES})
+        self._props.update({p.name: p for p in extra})  # wide-schema mode
         for row in records.rows(PROPERTIES):
             prop = _property_from_json(row)
             self._props[prop.name] = prop

@@ -137,6 +137,8 @@ def _operand(prop: PropertyDef, raw: object) -> Typed:
             raise validation(f"{text} is not a valid number for {prop.name}") from exc
     if prop.type == "bool":
         return text.lower() == "true"
+    if prop.type == "enumeration":
+        return text  # compared with the stored option value exactly (see values.typed)
     return text.lower()
 
 

@@ -18,6 +18,13 @@ from sandbox.hubspot.properties import PropertyDef
 
 MAX_LIMIT = 200
 MAX_RESULTS = 10_000
+# One sort per search: the SearchRequest schema derived from HubSpot's public OpenAPI spec gives
+# ``sorts`` maxItems 1 (api-evangelist/hubspot json-schema/hubspot-crm-search-request-schema.json).
+MAX_SORTS = 1
+# HubSpot's search guide limits a request body to about 3,000 characters. The exact figure
+# could not be re-verified against the current guide here, so this is the figure DESIGN.md
+# records ("Harder facts"); the sandbox counts the body's bytes as sent.
+MAX_SEARCH_BODY = 3_000
 
 
 class Sort(BaseModel):

@@ -41,11 +41,18 @@ class HubSpotStore:
     """The portal's contacts behind both the HTTP app and the Python API (thread-safe)."""
 
     def __init__(
-        self, records: RecordStore, ctx: SandboxContext, *, leadsync_properties: bool = True
+        self,
+        records: RecordStore,
+        ctx: SandboxContext,
+        *,
+        leadsync_properties: bool = True,
+        extra_properties: tuple[PropertyDef, ...] = (),
     ) -> None:
         self._records = records
         self._ctx = ctx
-        self.catalog = PropertyCatalog(records, ctx, leadsync_properties=leadsync_properties)
+        self.catalog = PropertyCatalog(
+            records, ctx, leadsync_properties=leadsync_properties, extra=extra_properties
+        )
         self._contacts: dict[str, Contact] = {}
         self._by_email: dict[str, str] = {}
         self._merged: dict[str, str] = {}

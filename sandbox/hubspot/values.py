@@ -129,7 +129,11 @@ def _normalize(prop: PropertyDef, raw: PropertyInput) -> str | PropertyProblem |
 
 
 def typed(prop: PropertyDef | None, value: str) -> float | str | bool:
-    """The value search compares: numbers and epoch ms as floats, text case-folded."""
+    """The value search compares: numbers and epoch ms as floats, text case-folded.
+
+    Enumeration values are compared as stored: HubSpot matches an option's internal value
+    exactly, so a filter on ``hs_lead_status`` = ``open`` finds no ``OPEN`` contact.
+    """
     if prop is None:
         return value.lower()
     if prop.type == "number":
@@ -142,4 +146,6 @@ def typed(prop: PropertyDef | None, value: str) -> float | str | bool:
         return float(to_ms(moment)) if moment else math.nan
     if prop.type == "bool":
         return value == "true"
+    if prop.type == "enumeration":
+        return value  # option values match exactly: "OPEN" is not "open"
     return value.lower()

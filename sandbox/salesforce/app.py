@@ -132,8 +132,8 @@ class SalesforceApi:
     async def sobjects(self, call: Call) -> Response:
         method, seg = call.request.method, call.segments[1:]
         if not seg:
-            return json_response(describe_global())
-        spec = sobject(seg[0])
+            return json_response(describe_global(self.store.objects))
+        spec = sobject(seg[0], self.store.objects)
         if len(seg) == 1:
             if method == "POST":
                 return await self.create(call, spec)

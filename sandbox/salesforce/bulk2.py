@@ -16,7 +16,7 @@ from starlette.responses import Response
 from sandbox.salesforce.errors import SalesforceError
 from sandbox.salesforce.ids import case_safe_suffix
 from sandbox.salesforce.query import select
-from sandbox.salesforce.schema import API_VERSION, DEFAULT_OWNER_ID, object_spec
+from sandbox.salesforce.schema import API_VERSION, DEFAULT_OWNER_ID
 from sandbox.salesforce.store import SalesforceStore, WriteOp, lock_row_error
 from sandbox.salesforce.values import format_datetime
 from sandbox.salesforce.values import render_csv as cell
@@ -178,7 +178,7 @@ class Bulk2:
             job.processed = len(rows)
             self.query_rows[job.id] = (job.columns, rows)
         else:
-            spec = object_spec(str(body.get("object", "")))
+            spec = self.store.object_spec(str(body.get("object", "")))
             if spec is None:
                 # As Bulk API answers it (a 400 INVALIDJOB, not the REST API's 404).
                 raise SalesforceError("INVALIDJOB", f"Unable to find object: {body.get('object')}")
@@ -226,7 +226,7 @@ class Bulk2:
         return header, rows
 
     def _process(self, job: Job) -> None:
-        spec = object_spec(job.object)
+        spec = self.store.object_spec(job.object)
         assert spec is not None
         try:
             job.columns, rows = self._read_uploads(job)

@@ -27,10 +27,10 @@ class Collections:
         if method == "GET" and len(seg) == 1:
             params = request.query_params
             ids, fields = _split(params.get("ids")), _split(params.get("fields"))
-            return self.read(sobject(seg[0]), ids, fields)
+            return self.read(sobject(seg[0], self.store.objects), ids, fields)
         if method == "POST" and len(seg) == 1:
             # The POST form of the same read, for id lists too long for a URL.
-            spec = sobject(seg[0])
+            spec = sobject(seg[0], self.store.objects)
             body = await read_json(request)
             if not isinstance(body, dict):
                 raise SalesforceError("JSON_PARSER_ERROR", "ids and fields are expected")
@@ -53,7 +53,7 @@ class Collections:
             )
         upsert_field = seg[1] if seg else None
         if upsert_field is not None:
-            sobject(seg[0])
+            sobject(seg[0], self.store.objects)
         locks = [self.store.roll_lock_fault() for _ in records]
         ops: list[WriteOp | SalesforceError] = [
             _op(method, record, seg[0] if seg else None, upsert_field, locked)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from sandbox.salesforce.relations import reference_to, relationship_name
 from sandbox.salesforce.schema import BASE_PATH, ID_LOOKUP, OBJECTS, FieldSpec, ObjectSpec
@@ -94,10 +95,10 @@ def describe_global_entry(spec: ObjectSpec) -> dict[str, object]:
     }
 
 
-def describe_global() -> dict[str, object]:
+def describe_global(objects: Mapping[str, ObjectSpec] = OBJECTS) -> dict[str, object]:
     """``GET sobjects/``."""
     return {
         "encoding": "UTF-8",
         "maxBatchSize": 200,
-        "sobjects": [describe_global_entry(s) for s in OBJECTS.values()],
+        "sobjects": [describe_global_entry(s) for s in objects.values()],
     }

@@ -13,7 +13,7 @@ from typing import Any
 
 from sandbox.salesforce.errors import SalesforceError
 from sandbox.salesforce.relations import USER_ROW, Path, join, nest, resolve
-from sandbox.salesforce.schema import BASE_PATH, DEFAULT_OWNER_ID, ObjectSpec, object_spec
+from sandbox.salesforce.schema import BASE_PATH, DEFAULT_OWNER_ID, ObjectSpec
 from sandbox.salesforce.soql import SoqlError, parse
 from sandbox.salesforce.store import SalesforceStore
 from sandbox.salesforce.values import render
@@ -62,7 +62,7 @@ def select(store: SalesforceStore, soql: str, *, include_deleted: bool) -> Selec
         query = parse(soql, now=store.now())
     except SoqlError as exc:
         raise SalesforceError(exc.error_code, str(exc)) from exc
-    spec = object_spec(query.object_type)
+    spec = store.object_spec(query.object_type)
     if spec is None:
         reason = (
             f"sObject type '{query.object_type}' is not supported. If you are attempting to use a "

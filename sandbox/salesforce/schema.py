@@ -209,9 +209,11 @@ OBJECTS: dict[str, ObjectSpec] = {o.name: o for o in (LEAD, CONTACT, ACCOUNT, OP
 _OBJECTS_LOWER = {name.lower(): spec for name, spec in OBJECTS.items()}
 
 
-def object_spec(name: str) -> ObjectSpec | None:
-    """The object called ``name`` (case-insensitive), or None."""
-    return _OBJECTS_LOWER.get(name.lower())
+def object_spec(name: str, objects: Mapping[str, ObjectSpec] | None = None) -> ObjectSpec | None:
+    """The object called ``name`` (case-insensitive) among ``objects`` (the default org's)."""
+    if objects is None or objects is OBJECTS:
+        return _OBJECTS_LOWER.get(name.lower())
+    return next((spec for key, spec in objects.items() if key.lower() == name.lower()), None)
 
 
 def defaults(spec: ObjectSpec) -> dict[str, Any]:

@@ -28,8 +28,8 @@ from sandbox.salesforce.writes import ROLLED_BACK, SaveResult, WriteOp, lock_row
 from sandbox.storage import RecordStore, Row
 
 
-def _spec(object_type: str) -> ObjectSpec:
-    spec = object_spec(object_type)
+def _spec(object_type: str, objects: Mapping[str, ObjectSpec] | None = None) -> ObjectSpec:
+    spec = object_spec(object_type, objects)
     if spec is None:
         raise SalesforceError(
             "INVALID_TYPE", f"sObject type '{object_type}' is not supported.", status=400
@@ -59,9 +59,16 @@ class _Batch:
 class SalesforceStore:
     """Leads, Contacts, Accounts and Opportunities behind the REST emulator and the Python API."""
 
-    def __init__(self, records: RecordStore, ctx: SandboxContext) -> None:
+    def __init__(
+        self,
+        records: RecordStore,
+        ctx: SandboxContext,
+        *,
+        objects: Mapping[str, ObjectSpec] | None = None,
+    ) -> None:
         self._records = records
         self._ctx = ctx
+        self.objects: Mapping[str, ObjectSpec] = objects or OBJECTS  # wider in wide-schema mode
         self._last_stamp = datetime.fromtimestamp(0, UTC)
         self._usage_day: date | None = None
         self._usage = 0
@@ -109,22 +116,26 @@ class SalesforceStore:
 
     def get(self, object_type: str, record_id: str) -> dict[str, Any] | None:
         """A copy of the record with all fields (deleted records included), or None."""
-        row = self._records.get(_spec(object_type).name, to_18(record_id))
+        row = self._records.get(_spec(object_type, self.objects).name, to_18(record_id))
         return dict(row) if row is not None else None
 
     def all(self, object_type: str) -> list[dict[str, Any]]:
         """Copies of every record that is not deleted."""
         return [dict(r) for r in self.rows(object_type)]
 
+    def object_spec(self, object_type: str) -> ObjectSpec | None:
+        """The object called ``object_type`` in this org (case-insensitive), or None."""
+        return object_spec(object_type, self.objects)
+
     def rows(self, object_type: str, *, include_deleted: bool = False) -> Iterator[Row]:
         """The live stored rows (read-only: never mutate them, write through the store)."""
-        for row in self._records.rows(_spec(object_type).name):
+        for row in self._records.rows(_spec(object_type, self.objects).name):
             if include_deleted or not row["IsDeleted"]:
                 yield row
 
     def delete(self, object_type: str, record_id: str, *, when: datetime | None = None) -> None:
         """Soft delete: IsDeleted is set; queryAll and ``/deleted`` still see the record."""
-        spec = _spec(object_type)
+        spec = _spec(object_type, self.objects)
         with self._ctx.lock:
             row = self._existing(spec, to_18(record_id))
             new = dict(row)
@@ -138,7 +149,7 @@ class SalesforceStore:
     ) -> dict[str, str | None]:
         """Convert a Lead as a rep does: a Contact, an Account and optionally an Opportunity."""
         with self._ctx.lock:
-            lead = self._existing(OBJECTS["Lead"], to_18(lead_id))
+            lead = self._existing(self.objects["Lead"], to_18(lead_id))
             if lead["IsConverted"]:
                 raise SalesforceError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot convert: converted")
             stamp = self._stamp(when)
@@ -206,10 +217,10 @@ class SalesforceStore:
 
     def existing(self, object_type: str, record_id: str) -> Row:
         """The live row of a record that exists and is not deleted, else SalesforceError."""
-        return self._existing(_spec(object_type), to_18(record_id))
+        return self._existing(_spec(object_type, self.objects), to_18(record_id))
 
     def find_by_external_id(self, object_type: str, ext_field: str, value: str) -> Row | None:
-        spec = _spec(object_type)
+        spec = _spec(object_type, self.objects)
         fspec = self._ext_field(spec, ext_field)
         if fspec == "Id":
             row = self._records.get(spec.name, to_18(value))
@@ -287,7 +298,7 @@ class SalesforceStore:
         )
 
     def _find_ext(self, batch: _Batch, op: WriteOp) -> str | None:
-        spec = _spec(op.object_type)
+        spec = _spec(op.object_type, self.objects)
         assert op.ext_field is not None and op.ext_value is not None
         name = self._ext_field(spec, op.ext_field)
         if name == "Id":
@@ -335,7 +346,7 @@ class SalesforceStore:
 
     def _apply(self, batch: _Batch, op: WriteOp, validate: bool, stamp: datetime) -> str:
         """Validate one write against the store plus the batch so far; stage it in the batch."""
-        spec = _spec(op.object_type)
+        spec = _spec(op.object_type, self.objects)
         values = self._values(spec, op.fields, validate, creating=op.kind == "create")
         if op.record_id and not is_id_of(op.record_id, spec.name):
             raise malformed_id(spec.name, op.record_id)

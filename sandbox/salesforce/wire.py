@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -37,9 +38,9 @@ async def read_record(request: Request, object_type: str) -> dict[str, Any]:
     return body
 
 
-def sobject(name: str) -> ObjectSpec:
+def sobject(name: str, objects: Mapping[str, ObjectSpec] | None = None) -> ObjectSpec:
     """The object named in a URL, or the 404 Salesforce answers for an unknown one."""
-    spec = object_spec(name)
+    spec = object_spec(name, objects)
     if spec is None:
         raise invalid_type(name)
     return spec

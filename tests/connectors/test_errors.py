@@ -66,3 +66,13 @@ def test_per_record_codes():
     assert record_error_is_retryable("salesforce", "UNABLE_TO_LOCK_ROW")
     assert not record_error_is_retryable("salesforce", "REQUIRED_FIELD_MISSING")
     assert not record_error_is_retryable("salesforce", "CANNOT_UPDATE_CONVERTED_LEAD")
+
+
+@pytest.mark.parametrize("system", ["hubspot", "salesforce"])
+@pytest.mark.parametrize("status", [414, 431])
+def test_request_too_long_stops_with_a_clear_message(system: str, status: int) -> None:
+    error = build_error(system, status, "", "URI Too Long")  # type: ignore[arg-type]
+    assert isinstance(error, AuthConfigError)  # the same request fails again: never retried
+    assert error.kind is ErrorKind.AUTH
+    assert f"too long for {system}" in str(error)
+    assert "unknown" not in str(error).lower()
