@@ -77,6 +77,7 @@ class SalesforceConnector:
         bulk_threshold: int = 2000,
         timeout_s: float = 30.0,
         retry: RetryPolicy | None = None,
+        lookback_s: float = 0.0,
     ) -> None:
         self._lock = threading.Lock()
         self._calls = 0
@@ -94,6 +95,7 @@ class SalesforceConnector:
         self._retry = retry or RetryPolicy()
         self._max_usage_share = max_usage_share
         self._bulk_threshold = bulk_threshold
+        self._lookback_s = lookback_s  # re-read window for late-visible transactions
         self._schemas: dict[str, ObjectSchema] = {}
         self._converted: dict[str, str] = {}  # Lead id -> ConvertedContactId, seen in reads
 
@@ -185,8 +187,9 @@ class SalesforceConnector:
         self._check_object(object_type)
         self._check_quota()
         schema = self.describe(object_type)
-        soql = changes_soql(object_type, select_fields(object_type, schema), since, full=full)
-        tracker = CursorTracker(Cursor() if full else since)
+        fields = select_fields(object_type, schema)
+        soql = changes_soql(object_type, fields, since, full=full, lookback_s=self._lookback_s)
+        tracker = CursorTracker(Cursor() if full else since, self._lookback_s)
         # queryAll returns deleted rows too (IsDeleted), so deletions come as records.
         for rows in self._query_pages(soql, include_deleted=not full):
             records = tracker.accept(parse_record(object_type, row, schema) for row in rows)

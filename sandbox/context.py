@@ -26,12 +26,31 @@ class FaultConfig:
     hubspot_daily_limit: int = 1_000_000
     hubspot_index_delay_s: float = 1.0
     salesforce_daily_limit: int = 1_000_000
+    # Late visibility: Salesforce stamps SystemModstamp when a transaction starts, so a long one
+    # lands after later stamps were already read (why getDeleted reports latestDateCovered).
+    # This share of writes without an explicit ``when`` is stamped up to ``salesforce_late_max_s``
+    # before it becomes visible.
+    salesforce_late_rate: float = 0.01
+    salesforce_late_max_s: float = 2.0
+    # HubSpot's search index lag has no documented bound ("a few moments"): on top of
+    # ``hubspot_index_delay_s`` this share of writes waits a further uniform(0, tail] seconds.
+    hubspot_index_tail_rate: float = 0.02
+    hubspot_index_tail_s: float = 30.0
+    # Bulk 2.0 ingest jobs stay InProgress this long (sandbox clock) after UploadComplete, then
+    # end JobComplete, or Failed / Aborted at these rates (unprocessed rows served apart).
+    bulk2_job_s: float = 0.0
+    bulk2_fail_rate: float = 0.0
+    bulk2_abort_rate: float = 0.0
     seed: int = 0
 
     def hubspot_bucket(self) -> tuple[int, float]:
         """Parse ``hubspot_rate`` ("190/10s") into (requests, window seconds)."""
         count, _, window = self.hubspot_rate.partition("/")
         return int(count), float(window.rstrip("s") or 10)
+
+
+# What tests that need exact timing opt out of: no late Salesforce commits, no index tail.
+EXACT_TIMING: dict[str, float] = {"salesforce_late_rate": 0.0, "hubspot_index_tail_rate": 0.0}
 
 
 class CallCounter:
@@ -67,6 +86,9 @@ class SandboxContext:
     calls: CallCounter = field(default_factory=CallCounter)
     lock: threading.RLock = field(default_factory=threading.RLock)
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    # Late commits, index lags and bulk job outcomes draw here, so turning them on or off does
+    # not shift the sequence of the request faults drawn from ``rng``.
+    timing_rng: random.Random = field(default_factory=lambda: random.Random("timing-0"))
     clock_offset_s: float = 0.0  # tests can move the sandbox clock forward
 
     def now(self) -> datetime:
@@ -75,3 +97,16 @@ class SandboxContext:
 
     def monotonic(self) -> float:
         return time.monotonic() + self.clock_offset_s
+
+    def reseed(self, seed: int) -> None:
+        """Seed both RNGs (the request faults and the timing draws) from one number."""
+        self.rng.seed(seed)
+        self.timing_rng.seed(f"timing-{seed}")
+
+    def roll(self, rate: float) -> bool:
+        """Whether a timing fault of this rate happens now."""
+        return rate > 0 and self.timing_rng.random() < rate
+
+    def draw(self, high_s: float) -> float:
+        """A duration in (0, high_s] seconds."""
+        return high_s * (1.0 - self.timing_rng.random())

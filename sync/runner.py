@@ -41,6 +41,7 @@ def build_connectors(settings: Settings) -> Connectors:
             rate=str(settings.hubspot_rate),
             search_per_second=settings.hubspot_search_per_second,
             timeout_s=hs.timeout_s,
+            index_delay_s=settings.hubspot_lookback_s,
         ),
         salesforce=SalesforceConnector(
             sf.url,
@@ -49,6 +50,7 @@ def build_connectors(settings: Settings) -> Connectors:
             max_usage_share=settings.salesforce_max_usage_share,
             bulk_threshold=settings.salesforce_bulk_threshold,
             timeout_s=sf.timeout_s,
+            lookback_s=settings.salesforce_lookback_s,
         ),
     )
 

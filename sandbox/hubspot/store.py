@@ -380,12 +380,24 @@ class HubSpotStore:
         self.index.refresh(self._ctx.now().timestamp(), self._ctx.faults.hubspot_index_delay_s)
 
     def _save(self, contact: Contact) -> None:
-        self.index.mark(contact.id, contact.updated_at.timestamp())
+        self.index.mark(contact.id, contact.updated_at.timestamp(), self._index_lag())
         row = contact.to_row()
         if self._dirty is not None:
             self._dirty[contact.id] = row
         else:
             self._records.put(CONTACTS, contact.id, row)
+
+    def _index_lag(self) -> float:
+        """The extra wait of one write for search: most writes none, a seeded share a long tail.
+
+        HubSpot only says search reflects writes after "a few moments"; integrators report
+        seconds and more (Locoia's connector notes, Sequin's "the Search API is eventually
+        consistent"), so the lag is drawn per write rather than fixed.
+        """
+        faults = self._ctx.faults
+        if not self._ctx.roll(faults.hubspot_index_tail_rate):
+            return 0.0
+        return self._ctx.draw(faults.hubspot_index_tail_s)
 
     def _indexed_version(self, cid: str) -> Mapping[str, str] | None:
         contact = self._contacts.get(cid)
