@@ -116,11 +116,16 @@ def bulk_csv(ops: Sequence[WriteOp], mode: Mode) -> tuple[list[str], str]:
 
 @dataclass(frozen=True)
 class BulkOutcome:
-    """The three result sets of a finished Bulk 2.0 ingest job, as CSV texts."""
+    """The three result sets of a finished Bulk 2.0 ingest job, as CSV texts, and its end."""
 
     successful: str
     failed: str
     unprocessed: str
+    state: str = "JobComplete"  # or Failed / Aborted: the job stopped part way
+    reason: str = ""  # why it stopped, naming the job and its state
+
+
+BULK_STOPPED = {"Failed": "BULK_JOB_FAILED", "Aborted": "BULK_JOB_ABORTED"}
 
 
 def parse_bulk_outcome(
@@ -153,6 +158,20 @@ def parse_bulk_outcome(
                 object_type=ops[i].object_type,
             )
     leftover = [i for i in range(len(ops)) if i not in results]
+    if outcome.state != "JobComplete":
+        # Rows a stopped job never processed are not written again blindly in the same run:
+        # they become failures naming the job's end, and the dead-letter retries take them up.
+        code = BULK_STOPPED.get(outcome.state, "BULK_JOB_" + outcome.state.upper())
+        error = RecordError(code=code, message=outcome.reason or f"bulk job {outcome.state}")
+        for i in leftover:
+            results[i] = WriteResult(
+                ref=ops[i].ref,
+                ok=False,
+                id=ops[i].id,
+                errors=(error,),
+                object_type=ops[i].object_type,
+            )
+        leftover = []
     return results, leftover
 
 

@@ -244,6 +244,11 @@ class SalesforceStore:
     def now(self) -> datetime:
         return self._ctx.now()
 
+    @property
+    def ctx(self) -> SandboxContext:
+        """The shared context (faults, clock, RNGs) of the org."""
+        return self._ctx
+
     def roll_lock_fault(self) -> bool:
         """Whether a write meets an injected UNABLE_TO_LOCK_ROW (``faults.lock_row_rate``)."""
         with self._ctx.lock:
