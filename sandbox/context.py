@@ -41,6 +41,9 @@ class FaultConfig:
     bulk2_job_s: float = 0.0
     bulk2_fail_rate: float = 0.0
     bulk2_abort_rate: float = 0.0
+    # A merge may give the surviving HubSpot contact a new id (both originals then listed in
+    # hs_merged_object_ids); the share of merges that do, unless the merge call says.
+    hubspot_merge_new_id_rate: float = 0.0
     seed: int = 0
 
     def hubspot_bucket(self) -> tuple[int, float]:
