@@ -94,6 +94,14 @@ class SandboxContext:
     timing_rng: random.Random = field(default_factory=lambda: random.Random("timing-0"))
     clock_offset_s: float = 0.0  # tests can move the sandbox clock forward
 
+    @classmethod
+    def exact(cls) -> SandboxContext:
+        """A context with exact timing (``EXACT_TIMING``): for tests that need it."""
+        faults = FaultConfig()
+        for name, value in EXACT_TIMING.items():
+            setattr(faults, name, value)
+        return cls(faults=faults)
+
     def now(self) -> datetime:
         """Current sandbox time (UTC, aware)."""
         return datetime.fromtimestamp(time.time() + self.clock_offset_s, UTC)
