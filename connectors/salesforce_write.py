@@ -10,7 +10,11 @@ from datetime import UTC, date, datetime
 from enum import Enum
 
 from connectors.base import ObjectSchema, RecordError, Value, WriteOp, WriteResult
-from connectors.errors import record_error_is_retryable
+from connectors.errors import (
+    RecordRejectedError,
+    UnknownConnectorError,
+    record_error_is_retryable,
+)
 from connectors.salesforce_read import EXTERNAL_ID_FIELD
 
 COMPOSITE_MAX = 200
@@ -252,7 +256,19 @@ class SalesforceWriter:
         self, object_type: str, mode: Mode, items: list[tuple[int, WriteOp]]
     ) -> tuple[dict[int, WriteResult], list[int]]:
         batch = [op for _, op in items]
-        by_pos, leftover = parse_bulk_outcome(batch, mode, self.bulk(mode, object_type, batch))
+        try:
+            outcome = self.bulk(mode, object_type, batch)
+        except (RecordRejectedError, UnknownConnectorError) as exc:
+            # The job itself was refused (or failed in a way no table row knows): these ops
+            # are dead-lettered with the reason; the other groups of the batch go on.
+            error = exc.record_error()
+            return {
+                i: WriteResult(
+                    ref=op.ref, ok=False, id=op.id, errors=(error,), object_type=op.object_type
+                )
+                for i, op in items
+            }, []
+        by_pos, leftover = parse_bulk_outcome(batch, mode, outcome)
         done: dict[int, WriteResult] = {}
         again = [items[p][0] for p in leftover]
         for pos, result in by_pos.items():

@@ -113,7 +113,7 @@ def test_a_bulk_failure_raised_by_the_client_joins_the_error_taxonomy(
     assert report.dead_letters == PEOPLE  # no exception escaped; the batch is dead-lettered
     with StateStore(settings.state_url, pair=settings.pair) as state:
         (first, *_) = state.dead_letters()
-    assert "BULK_JOB_FAILED" in first.message and "InvalidBatch" in first.message
+    assert first.code == "BULK_JOB_FAILED" and "InvalidBatch" in first.message
     assert _jobs(sb) == ["Aborted"]  # the upload failed: the open job is not left behind
 
 
