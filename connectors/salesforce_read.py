@@ -179,6 +179,10 @@ class CursorTracker:
             else:
                 self._legacy.add(key)
         self._low = None if since.value is None else since.value - self._lookback
+        if self._low is not None and self._legacy and not self._window:
+            # Stored before the window was kept: nothing to de-duplicate a look-back with, so
+            # this read starts at the value as it used to; the cursor it leaves has a window.
+            self._low = since.value
 
     def accept(self, records: Iterable[SourceRecord]) -> list[SourceRecord]:
         """The records not read before, in order; the cursor moves past them."""

@@ -45,4 +45,6 @@ def test_the_query_starts_a_look_back_before_the_cursor() -> None:
 def test_a_cursor_stored_before_stamps_were_kept_still_drops_its_versions() -> None:
     old = Cursor(value=T, ids_at_value=frozenset({"a"}))
     tracker = CursorTracker(old, lookback_s=300)
-    assert [r.id for r in tracker.accept([rec("a", T), rec("b", T)])] == ["b"]
+    earlier = rec("z", T - timedelta(seconds=10))  # read before, but no key says so
+    assert [r.id for r in tracker.accept([earlier, rec("a", T), rec("b", T)])] == ["b"]
+    assert all("@" in k or k == "a" for k in tracker.cursor.ids_at_value)
