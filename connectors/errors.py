@@ -112,6 +112,10 @@ _TOO_LONG = (
 ERROR_TABLE: tuple[ErrorRule, ...] = (
     ErrorRule(ErrorKind.QUOTA, "salesforce", code="REQUEST_LIMIT_EXCEEDED"),
     ErrorRule(ErrorKind.QUOTA, "hubspot", 429, "DAILY"),
+    # A Bulk 2.0 job that ended Failed / Aborted (or simple-salesforce's SalesforceOperationError
+    # for it): its records are dead-lettered with the reason, the run goes on.
+    ErrorRule(ErrorKind.REJECTED, "salesforce", code="BULK_JOB_FAILED"),
+    ErrorRule(ErrorKind.REJECTED, "salesforce", code="BULK_JOB_ABORTED"),
     ErrorRule(ErrorKind.RETRY, "salesforce", code="UNABLE_TO_LOCK_ROW"),
     ErrorRule(ErrorKind.RETRY, "salesforce", code="SERVER_UNAVAILABLE"),
     ErrorRule(ErrorKind.AUTH, "salesforce", code="INVALID_SESSION_ID"),

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import requests
 from requests.adapters import HTTPAdapter
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceError
+from simple_salesforce.exceptions import SalesforceError, SalesforceOperationError
 
 from connectors.base import (
     ApiUsage,
@@ -44,11 +44,15 @@ from connectors.salesforce_read import (
     parse_schema,
     select_fields,
 )
-from connectors.salesforce_write import BulkOutcome, Mode, SalesforceWriter, csv_cell
+from connectors.salesforce_write import BulkOutcome, Mode, SalesforceWriter, bulk_csv
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 _USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
+_BULK_POLL_S = 2.0  # first wait between polls of a running Bulk 2.0 job, doubled up to the max
+_BULK_POLL_MAX_S = 30.0
+_BULK_TIMEOUT_S = 3600.0  # real jobs run minutes; past this leadsync aborts the job
+_BULK_DONE = ("JobComplete", "Failed", "Aborted")
 
 
 class _TimeoutAdapter(HTTPAdapter):
@@ -80,6 +84,7 @@ class SalesforceConnector:
         bulk_threshold: int = 2000,
         timeout_s: float = 30.0,
         retry: RetryPolicy | None = None,
+        lookback_s: float = 0.0,
     ) -> None:
         self._lock = threading.Lock()
         self._calls = 0
@@ -101,6 +106,7 @@ class SalesforceConnector:
         self._retry = retry or RetryPolicy()
         self._max_usage_share = max_usage_share
         self._bulk_threshold = bulk_threshold
+        self._lookback_s = lookback_s  # re-read window for late-visible transactions
         self._schemas: dict[str, ObjectSchema] = {}
         self._converted: dict[str, str] = {}  # Lead id -> ConvertedContactId, seen in reads
         self._wanted: dict[str, tuple[str, ...]] = {}  # object type -> fields to read
@@ -187,6 +193,11 @@ class SalesforceConnector:
                 return fn()
             except SalesforceError as exc:
                 raise _translate(exc) from exc
+            except SalesforceOperationError as exc:
+                # Not a SalesforceError: a Bulk 2.0 job that failed, or an upload refused.
+                raise build_error(
+                    "salesforce", 0, "BULK_JOB_FAILED", str(exc)[:300] or type(exc).__name__
+                ) from exc
             except requests.exceptions.SSLError as exc:
                 raise build_error(
                     "salesforce", 0, "SSL_CERTIFICATE", "TLS verification failed"
@@ -251,8 +262,9 @@ class SalesforceConnector:
         self._check_object(object_type)
         self._check_quota()
         schema = self.describe(object_type)
-        soql = changes_soql(object_type, self._fields(object_type, schema), since, full=full)
-        tracker = CursorTracker(Cursor() if full else since)
+        fields = self._fields(object_type, schema)
+        soql = changes_soql(object_type, fields, since, full=full, lookback_s=self._lookback_s)
+        tracker = CursorTracker(Cursor() if full else since, self._lookback_s)
         # queryAll returns deleted rows too (IsDeleted), so deletions come as records.
         for rows in self._query_pages(soql, include_deleted=not full):
             records = tracker.accept(parse_record(object_type, row, schema) for row in rows)
@@ -341,36 +353,69 @@ class SalesforceConnector:
         return answer
 
     def _bulk(self, mode: Mode, object_type: str, ops: Sequence[WriteOp]) -> BulkOutcome:
-        bulk = getattr(self._sf.bulk2, object_type)
-        rows = [
-            {k: csv_cell(v) for k, v in op.fields.items()}
-            | (
-                {"Id": str(op.id)}
-                if mode is Mode.UPDATE
-                else {EXTERNAL_ID_FIELD: str(op.external_id)}
-            )
-            for op in ops
-        ]
-        if mode is Mode.UPDATE:
-            jobs = self._call(lambda: bulk.update(records=rows, wait=1), safe=True)
-        else:
-            jobs = self._call(
-                lambda: bulk.upsert(records=rows, external_id_field=EXTERNAL_ID_FIELD, wait=1),
-                safe=True,
-            )
-        parts: dict[str, list[str]] = {"ok": [], "failed": [], "unprocessed": []}
-        for job in jobs:
-            job_id = job["job_id"]
-            parts["ok"].append(self._call(partial(bulk.get_successful_records, job_id), safe=True))
-            parts["failed"].append(self._call(partial(bulk.get_failed_records, job_id), safe=True))
-            parts["unprocessed"].append(
-                self._call(partial(bulk.get_unprocessed_records, job_id), safe=True)
-            )
+        """One Bulk 2.0 ingest job, stepped here rather than by simple-salesforce's ``wait``.
+
+        Its polling sleeps on the wall clock and raises SalesforceOperationError when a job
+        fails; here the waits go through the retry policy's ``sleep`` (tests move the sandbox
+        clock instead) and a Failed / Aborted job still yields its results, so the records it
+        did not write are dead-lettered with the job's end as the reason.
+        """
+        client = getattr(self._sf.bulk2, object_type)._client
+        _, body = bulk_csv(ops, mode)
+        operation = "update" if mode is Mode.UPDATE else "upsert"
+        ext = None if mode is Mode.UPDATE else EXTERNAL_ID_FIELD
+        job = self._call(lambda: client.create_job(operation, external_id_field=ext), safe=True)
+        job_id = str(job["id"])
+        try:
+            self._call(lambda: client.upload_job_data(job_id, body), safe=True)
+            self._call(lambda: client.close_job(job_id), safe=True)
+        except ConnectorError:
+            self._abort_bulk(client, job_id)
+            raise
+        info = self._wait_for_bulk(client, job_id)
+        state = str(info.get("state") or "")
+        results = {
+            which: self._call(partial(client.get_ingest_results, job_id, which), safe=True)
+            for which in ("successfulResults", "failedResults", "unprocessedRecords")
+        }
+        reason = ""
+        if state != "JobComplete":
+            detail = str(info.get("errorMessage") or "no error message")
+            reason = f"Bulk 2.0 job {job_id} ended {state}: {detail}"
+            log.warning("%s (%d records)", reason, len(ops))
         return BulkOutcome(
-            successful=_join_csv(parts["ok"]),
-            failed=_join_csv(parts["failed"]),
-            unprocessed=_join_csv(parts["unprocessed"]),
+            successful=results["successfulResults"],
+            failed=results["failedResults"],
+            unprocessed=results["unprocessedRecords"],
+            state=state,
+            reason=reason,
         )
+
+    def _wait_for_bulk(self, client: Any, job_id: str) -> Mapping[str, Any]:
+        """Poll a closed job until it ends; a job still running past the timeout is aborted."""
+        waited, delay = 0.0, _BULK_POLL_S
+        while True:
+            info: Mapping[str, Any] = self._call(lambda: client.get_job(job_id, False), safe=True)
+            if info.get("state") in _BULK_DONE:
+                return info
+            if waited >= _BULK_TIMEOUT_S:
+                self._abort_bulk(client, job_id)
+                info = self._call(lambda: client.get_job(job_id, False), safe=True)
+                if info.get("state") in _BULK_DONE:
+                    note = f"leadsync aborted it after waiting {waited:.0f}s"
+                    return {**info, "errorMessage": info.get("errorMessage") or note}
+                raise build_error(
+                    "salesforce", 0, "BULK_JOB_ABORTED", f"job {job_id} did not end", fields=()
+                )
+            self._retry.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, _BULK_POLL_MAX_S)
+
+    def _abort_bulk(self, client: Any, job_id: str) -> None:
+        try:
+            self._call(lambda: client.abort_job(job_id, False), safe=True)
+        except ConnectorError as exc:
+            log.warning("could not abort Bulk 2.0 job %s: %s", job_id, exc)
 
     def _converted_contacts(self, ops: Sequence[WriteOp]) -> dict[str, str]:
         """ConvertedContactId for Lead ops refused as converted, keyed by op ref."""
@@ -395,17 +440,6 @@ def _host(url: str) -> str:
     parts = urlparse(url)
     host = parts.hostname or ""
     return host if parts.port in (None, 443) else f"{host}:{parts.port}"
-
-
-def _join_csv(texts: Sequence[str]) -> str:
-    """Concatenate CSV texts with the same header (one per bulk job)."""
-    lines: list[str] = []
-    for text in texts:
-        body = text.splitlines()
-        if not body:
-            continue
-        lines.extend(body if not lines else body[1:])
-    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _translate(exc: SalesforceError) -> ConnectorError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote_plus, urlencode
 
 from simple_salesforce.format import format_soql
@@ -55,6 +55,7 @@ QUERY_URL_BUDGET = 6_000
 # Compound fields (address, geolocation) cannot be selected with their components in REST.
 _UNSELECTABLE_TYPES = {"address", "location", "base64"}
 _FLOAT_TYPES = {"double", "currency", "percent"}
+_EPOCH = datetime.fromtimestamp(0, UTC)
 
 
 def select_fields(
@@ -79,18 +80,25 @@ def select_fields(
 
 
 def changes_soql(
-    object_type: str, fields: Sequence[str], since: Cursor, *, full: bool = False
+    object_type: str,
+    fields: Sequence[str],
+    since: Cursor,
+    *,
+    full: bool = False,
+    lookback_s: float = 0.0,
 ) -> str:
     """SOQL for records changed since the cursor (closed start), in modstamp then id order.
 
-    SOQL datetimes have second precision, so the start is floored; the caller drops what
-    the cursor already covers.
+    The start is ``lookback_s`` before the cursor (late-visible transactions, see
+    CursorTracker); SOQL datetimes have second precision, so it is floored. The caller drops
+    what the cursor already covers.
     """
     base = format_soql("SELECT {:literal} FROM {:literal}", ", ".join(fields), object_type)
     order = f" ORDER BY {MODSTAMP} ASC, Id ASC"
     if full or since.value is None:
         return base + order
-    return base + format_soql(" WHERE {:literal} >= {}", MODSTAMP, since.value) + order
+    start = since.value - timedelta(seconds=lookback_s)
+    return base + format_soql(" WHERE {:literal} >= {}", MODSTAMP, start) + order
 
 
 def ids_soql(object_type: str, fields: Sequence[str], ids: Sequence[str], key: str = "Id") -> str:
@@ -212,16 +220,33 @@ def version_key(record: SourceRecord) -> str:
 class CursorTracker:
     """Advances a cursor over records read in modification order; drops what it already covers.
 
-    Records at exactly the cursor value whose versions are in ``ids_at_value`` were read
-    before; anything older than the value was too (the query start is floored to the second).
+    Salesforce stamps SystemModstamp when a transaction starts, so a long transaction becomes
+    visible after later stamps were read (the reason getDeleted reports ``latestDateCovered``,
+    and replication tools re-read a window of minutes). The read therefore starts
+    ``lookback_s`` before the value, and ``ids_at_value`` keeps every version read inside that
+    window (``id#digest@epoch_ms``) so a version is accepted once however often it is re-read.
+    Anything older than the window was read before (or is beyond the look-back's promise).
     A version is the id plus a digest of the record's fields: Salesforce stamps to the second,
     so a second edit within the same second keeps its stamp and must still be read.
     """
 
-    def __init__(self, since: Cursor) -> None:
+    def __init__(self, since: Cursor, lookback_s: float = 0.0) -> None:
+        self._lookback = timedelta(seconds=lookback_s)
         self._since = since
         self.value = since.value
-        self._ids: set[str] = set(since.ids_at_value)
+        self._window: dict[str, datetime] = {}  # version key -> its stamp
+        self._legacy: set[str] = set()  # keys of cursors stored without stamps: at the value
+        for key in since.ids_at_value:
+            version, _, ms = key.rpartition("@")
+            if version and ms.isdigit():
+                self._window[version] = _EPOCH + timedelta(milliseconds=int(ms))
+            else:
+                self._legacy.add(key)
+        self._low = None if since.value is None else since.value - self._lookback
+        if self._low is not None and self._legacy and not self._window:
+            # Stored before the window was kept: nothing to de-duplicate a look-back with, so
+            # this read starts at the value as it used to; the cursor it leaves has a window.
+            self._low = since.value
 
     def accept(self, records: Iterable[SourceRecord]) -> list[SourceRecord]:
         """The records not read before, in order; the cursor moves past them."""
@@ -230,22 +255,31 @@ class CursorTracker:
         for record in records:
             stamp = record.modified_at
             key = version_key(record)
-            if start is not None and (
-                stamp < start
-                or (stamp == start and key in self._since.ids_at_value)
-                # a cursor stored before versions were kept names bare ids
-                or (stamp == start and record.id in self._since.ids_at_value)
-            ):
+            if self._low is not None and stamp < self._low:
+                continue
+            if key in self._window:
+                continue
+            # a cursor stored before stamps were kept names versions (or bare ids) at its value
+            if stamp == start and (key in self._legacy or record.id in self._legacy):
                 continue
             fresh.append(record)
+            self._window[key] = stamp
             if self.value is None or stamp > self.value:
                 self.value = stamp
-                self._ids = {key}
-            elif stamp == self.value:
-                self._ids.add(key)
         return fresh
 
     @property
     def cursor(self) -> Cursor:
-        """The cursor covering everything accepted so far."""
-        return Cursor(value=self.value, ids_at_value=frozenset(self._ids))
+        """The cursor covering everything accepted so far (versions older than the window go)."""
+        if self.value is None:
+            return Cursor()
+        floor = self.value - self._lookback
+        self._window = {k: t for k, t in self._window.items() if t >= floor}
+        ids = frozenset(f"{k}@{_ms(t)}" for k, t in self._window.items())
+        if self.value == self._since.value:
+            ids |= self._legacy
+        return Cursor(value=self.value, ids_at_value=ids)
+
+
+def _ms(moment: datetime) -> int:
+    return int(round(moment.timestamp() * 1000))

@@ -10,7 +10,11 @@ from datetime import UTC, date, datetime
 from enum import Enum
 
 from connectors.base import ObjectSchema, RecordError, Value, WriteOp, WriteResult
-from connectors.errors import record_error_is_retryable
+from connectors.errors import (
+    RecordRejectedError,
+    UnknownConnectorError,
+    record_error_is_retryable,
+)
 from connectors.salesforce_read import EXTERNAL_ID_FIELD
 
 COMPOSITE_MAX = 200
@@ -116,11 +120,16 @@ def bulk_csv(ops: Sequence[WriteOp], mode: Mode) -> tuple[list[str], str]:
 
 @dataclass(frozen=True)
 class BulkOutcome:
-    """The three result sets of a finished Bulk 2.0 ingest job, as CSV texts."""
+    """The three result sets of a finished Bulk 2.0 ingest job, as CSV texts, and its end."""
 
     successful: str
     failed: str
     unprocessed: str
+    state: str = "JobComplete"  # or Failed / Aborted: the job stopped part way
+    reason: str = ""  # why it stopped, naming the job and its state
+
+
+BULK_STOPPED = {"Failed": "BULK_JOB_FAILED", "Aborted": "BULK_JOB_ABORTED"}
 
 
 def parse_bulk_outcome(
@@ -153,6 +162,20 @@ def parse_bulk_outcome(
                 object_type=ops[i].object_type,
             )
     leftover = [i for i in range(len(ops)) if i not in results]
+    if outcome.state != "JobComplete":
+        # Rows a stopped job never processed are not written again blindly in the same run:
+        # they become failures naming the job's end, and the dead-letter retries take them up.
+        code = BULK_STOPPED.get(outcome.state, "BULK_JOB_" + outcome.state.upper())
+        error = RecordError(code=code, message=outcome.reason or f"bulk job {outcome.state}")
+        for i in leftover:
+            results[i] = WriteResult(
+                ref=ops[i].ref,
+                ok=False,
+                id=ops[i].id,
+                errors=(error,),
+                object_type=ops[i].object_type,
+            )
+        leftover = []
     return results, leftover
 
 
@@ -233,7 +256,19 @@ class SalesforceWriter:
         self, object_type: str, mode: Mode, items: list[tuple[int, WriteOp]]
     ) -> tuple[dict[int, WriteResult], list[int]]:
         batch = [op for _, op in items]
-        by_pos, leftover = parse_bulk_outcome(batch, mode, self.bulk(mode, object_type, batch))
+        try:
+            outcome = self.bulk(mode, object_type, batch)
+        except (RecordRejectedError, UnknownConnectorError) as exc:
+            # The job itself was refused (or failed in a way no table row knows): these ops
+            # are dead-lettered with the reason; the other groups of the batch go on.
+            error = exc.record_error()
+            return {
+                i: WriteResult(
+                    ref=op.ref, ok=False, id=op.id, errors=(error,), object_type=op.object_type
+                )
+                for i, op in items
+            }, []
+        by_pos, leftover = parse_bulk_outcome(batch, mode, outcome)
         done: dict[int, WriteResult] = {}
         again = [items[p][0] for p in leftover]
         for pos, result in by_pos.items():

@@ -1,6 +1,6 @@
 """Local emulators of the Salesforce REST API and the HubSpot CRM v3 API, over loopback TLS."""
 
-from sandbox.context import FaultConfig
+from sandbox.context import EXACT_TIMING, FaultConfig
 from sandbox.sandbox import Sandbox
 
-__all__ = ["FaultConfig", "Sandbox"]
+__all__ = ["EXACT_TIMING", "FaultConfig", "Sandbox"]

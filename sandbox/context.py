@@ -29,12 +29,34 @@ class FaultConfig:
     salesforce_daily_limit: int = 1_000_000
     salesforce_session_idle_s: float = 7200.0  # the org's session timeout (default 2 hours)
     hubspot_token_lifetime_s: float = 1800.0  # OAuth access tokens last 30 minutes
+    # Late visibility: Salesforce stamps SystemModstamp when a transaction starts, so a long one
+    # lands after later stamps were already read (why getDeleted reports latestDateCovered).
+    # This share of writes without an explicit ``when`` is stamped up to ``salesforce_late_max_s``
+    # before it becomes visible.
+    salesforce_late_rate: float = 0.01
+    salesforce_late_max_s: float = 2.0
+    # HubSpot's search index lag has no documented bound ("a few moments"): on top of
+    # ``hubspot_index_delay_s`` this share of writes waits a further uniform(0, tail] seconds.
+    hubspot_index_tail_rate: float = 0.02
+    hubspot_index_tail_s: float = 30.0
+    # Bulk 2.0 ingest jobs stay InProgress this long (sandbox clock) after UploadComplete, then
+    # end JobComplete, or Failed / Aborted at these rates (unprocessed rows served apart).
+    bulk2_job_s: float = 0.0
+    bulk2_fail_rate: float = 0.0
+    bulk2_abort_rate: float = 0.0
+    # A merge may give the surviving HubSpot contact a new id (both originals then listed in
+    # hs_merged_object_ids); the share of merges that do, unless the merge call says.
+    hubspot_merge_new_id_rate: float = 0.0
     seed: int = 0
 
     def hubspot_bucket(self) -> tuple[int, float]:
         """Parse ``hubspot_rate`` ("190/10s") into (requests, window seconds)."""
         count, _, window = self.hubspot_rate.partition("/")
         return int(count), float(window.rstrip("s") or 10)
+
+
+# What tests that need exact timing opt out of: no late Salesforce commits, no index tail.
+EXACT_TIMING: dict[str, float] = {"salesforce_late_rate": 0.0, "hubspot_index_tail_rate": 0.0}
 
 
 class CallCounter:
@@ -111,9 +133,20 @@ class SandboxContext:
     calls: CallCounter = field(default_factory=CallCounter)
     lock: threading.RLock = field(default_factory=threading.RLock)
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    # Late commits, index lags and bulk job outcomes draw here, so turning them on or off does
+    # not shift the sequence of the request faults drawn from ``rng``.
+    timing_rng: random.Random = field(default_factory=lambda: random.Random("timing-0"))
     # Tests move the sandbox clock forward instead of sleeping; the environment can start it
     # anywhere (see clock_offset_from_env).
     clock_offset_s: float = field(default_factory=clock_offset_from_env)
+
+    @classmethod
+    def exact(cls) -> SandboxContext:
+        """A context with exact timing (``EXACT_TIMING``): for tests that need it."""
+        faults = FaultConfig()
+        for name, value in EXACT_TIMING.items():
+            setattr(faults, name, value)
+        return cls(faults=faults)
 
     def now(self) -> datetime:
         """Current sandbox time (UTC, aware)."""
@@ -129,3 +162,16 @@ class SandboxContext:
     def set_clock(self, at: datetime) -> None:
         """Move the sandbox clock so that it reads ``at`` now (and runs on from there)."""
         self.clock_offset_s = at.timestamp() - time.time()
+
+    def reseed(self, seed: int) -> None:
+        """Seed both RNGs (the request faults and the timing draws) from one number."""
+        self.rng.seed(seed)
+        self.timing_rng.seed(f"timing-{seed}")
+
+    def roll(self, rate: float) -> bool:
+        """Whether a timing fault of this rate happens now."""
+        return rate > 0 and self.timing_rng.random() < rate
+
+    def draw(self, high_s: float) -> float:
+        """A duration in (0, high_s] seconds."""
+        return high_s * (1.0 - self.timing_rng.random())

@@ -84,7 +84,7 @@ class Sandbox:
             self.data_dir = Path(data_dir)
             persist = True
         self.ctx = SandboxContext(faults=faults or FaultConfig(seed=seed))
-        self.ctx.rng.seed(seed)
+        self.ctx.reseed(seed)
         self._ports = (salesforce_port, hubspot_port)
         self._persist = persist
         self._leadsync_properties = leadsync_properties
@@ -336,7 +336,7 @@ class Sandbox:
             if storm_seconds is not None:
                 self.ctx.faults.storm_until = self.ctx.monotonic() + storm_seconds
             if "seed" in changes:
-                self.ctx.rng.seed(changes["seed"])
+                self.ctx.reseed(changes["seed"])
 
     def clear_faults(self) -> None:
         """Back to no faults (limits keep their configured values)."""

@@ -88,6 +88,7 @@ def build_connectors(settings: Settings, *, clock: Callable[[], datetime] = utc_
             search_per_second=settings.hubspot_search_per_second,
             timeout_s=hs.timeout_s,
             clock=clock,
+            index_delay_s=settings.hubspot_lookback_s,
         ),
         salesforce=SalesforceConnector(
             sf.url,
@@ -96,6 +97,7 @@ def build_connectors(settings: Settings, *, clock: Callable[[], datetime] = utc_
             max_usage_share=settings.salesforce_max_usage_share,
             bulk_threshold=settings.salesforce_bulk_threshold,
             timeout_s=sf.timeout_s,
+            lookback_s=settings.salesforce_lookback_s,
         ),
     )
 

@@ -183,6 +183,11 @@ class Settings(BaseSettings):
     salesforce_bulk_threshold: int = Field(2000, ge=1)
     hubspot_rate: Rate = RateLimit(190, 10.0)
     hubspot_search_per_second: float = Field(4, gt=0)
+    # Incremental reads start this far before their cursor and drop versions already read:
+    # Salesforce transactions become visible after later SystemModstamps were read, and
+    # HubSpot's search index lags writes by an undocumented amount.
+    salesforce_lookback_s: float = Field(300, ge=0)
+    hubspot_lookback_s: float = Field(300, ge=0)
     timeout_s: float = Field(30, gt=0)
     batch_size: int = Field(200, ge=1, le=200)  # Salesforce composite takes 200 at most
     dead_letter_max_attempts: int = Field(8, ge=1)

@@ -92,7 +92,8 @@ class SearchIndex:
     """What search sees: each contact's last version older than the index delay.
 
     Writes are marked pending; a pending contact keeps its previously indexed version (or stays
-    out of search when new) until ``delay`` seconds after its last write. Result lists are cached
+    out of search when new) until ``delay`` seconds (plus that write's own lag) after its last
+    write. Result lists are cached
     per (filters, sorts) and invalidated when the indexed set changes, so paging a big result
     costs a slice, not a scan.
     """
@@ -110,11 +111,14 @@ class SearchIndex:
         self._ranges: dict[str, tuple[int, list[tuple[float, int]], list[Doc]]] = {}
         self._changes: list[tuple[Doc | None, Doc | None]] = []  # (replaced, indexed) per write
 
-    def mark(self, cid: str, written_at: float) -> None:
-        """Record a write at ``written_at`` (epoch seconds, sandbox clock)."""
+    def mark(self, cid: str, written_at: float, lag_s: float = 0.0) -> None:
+        """Record a write at ``written_at`` (epoch seconds, sandbox clock).
+
+        ``lag_s`` holds this write back longer than the common delay (the index's tail).
+        """
         self._seq += 1
         self._pending[cid] = self._seq
-        heapq.heappush(self._heap, (written_at, self._seq, cid))
+        heapq.heappush(self._heap, (written_at + lag_s, self._seq, cid))
 
     def refresh(self, now: float, delay: float) -> None:
         """Index every pending write older than ``delay`` (call before writes and searches)."""

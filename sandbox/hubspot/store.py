@@ -137,10 +137,21 @@ class HubSpotStore:
             self._unindex_emails(contact)
             self._save(contact)
 
-    def merge(self, primary_id: str, secondary_id: str, *, when: datetime | None = None) -> str:
-        """Merge ``secondary`` into ``primary``; returns the survivor's id (the primary's).
+    def merge(
+        self,
+        primary_id: str,
+        secondary_id: str,
+        *,
+        when: datetime | None = None,
+        new_id: bool | None = None,
+    ) -> str:
+        """Merge ``secondary`` into ``primary``; returns the survivor's id.
 
         The absorbed id is gone: reads by it answer the survivor. ``when`` backdates the merge.
+        The survivor keeps the primary's id, or with ``new_id`` (default: drawn at
+        ``faults.hubspot_merge_new_id_rate``) gets a brand-new id and lists both originals in
+        ``hs_merged_object_ids``: "the merged record gets a new ID" (pipe0's HubSpot merge
+        notes; HubSpot's merge webhooks carry a ``newObjectId`` for it, amp-labs/connectors#3487).
         """
         with self._ctx.lock:
             primary = self._resolve(primary_id)
@@ -151,30 +162,46 @@ class HubSpotStore:
                 raise not_found(secondary_id)
             if primary.id == secondary.id:
                 raise validation("Cannot merge an object with itself")
+            if new_id is None:
+                new_id = self._ctx.roll(self._ctx.faults.hubspot_merge_new_id_rate)
             self._refresh()
             now = when or self._ctx.now()
             merged = merged_properties(primary.properties, secondary.properties, secondary.id)
-            merged["hs_object_id"] = primary.id
+            gone = [secondary]
+            survivor = primary
+            if new_id:
+                ids = {primary.id, *merged["hs_merged_object_ids"].split(";")}
+                merged["hs_merged_object_ids"] = ";".join(sorted(ids, key=int))
+                survivor = Contact(str(self._next_id), {}, primary.created_at, now)
+                self._next_id += 1
+                survivor.history = primary.history
+                self._contacts[survivor.id] = survivor
+                self._order.append(int(survivor.id))
+                self._unindex_emails(primary)
+                gone.append(primary)
+            merged["hs_object_id"] = survivor.id
             merged["lastmodifieddate"] = iso_ms(now)
             self._unindex_emails(secondary)
             for name, entries in secondary.history.items():
                 if name not in primary.properties:
-                    primary.history[name] = [*entries, *primary.history.get(name, [])]
-            primary.properties = merged
-            primary.created_at = min(primary.created_at, secondary.created_at)
-            primary.updated_at = now
-            del self._contacts[secondary.id]
-            if self._dirty is not None:
-                self._dirty.pop(secondary.id, None)
-            self._records.delete(CONTACTS, secondary.id)
+                    survivor.history[name] = [*entries, *survivor.history.get(name, [])]
+            survivor.properties = merged
+            survivor.created_at = min(primary.created_at, secondary.created_at)
+            survivor.updated_at = now
+            for contact in gone:
+                del self._contacts[contact.id]
+                if self._dirty is not None:
+                    self._dirty.pop(contact.id, None)
+                self._records.delete(CONTACTS, contact.id)
             absorbed = merged["hs_merged_object_ids"].split(";")
             for absorbed_id in absorbed:
-                self._merged[absorbed_id] = primary.id
-            self._records.put_many(MERGED, [(i, {"survivor": primary.id}) for i in absorbed])
-            self._index_emails(primary)
-            self._save(primary)
-            self.index.mark(secondary.id, now.timestamp())
-            return primary.id
+                self._merged[absorbed_id] = survivor.id
+            self._records.put_many(MERGED, [(i, {"survivor": survivor.id}) for i in absorbed])
+            self._index_emails(survivor)
+            self._save(survivor)
+            for contact in gone:
+                self.index.mark(contact.id, now.timestamp())
+            return survivor.id
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -387,12 +414,24 @@ class HubSpotStore:
         self.index.refresh(self._ctx.now().timestamp(), self._ctx.faults.hubspot_index_delay_s)
 
     def _save(self, contact: Contact) -> None:
-        self.index.mark(contact.id, contact.updated_at.timestamp())
+        self.index.mark(contact.id, contact.updated_at.timestamp(), self._index_lag())
         row = contact.to_row()
         if self._dirty is not None:
             self._dirty[contact.id] = row
         else:
             self._records.put(CONTACTS, contact.id, row)
+
+    def _index_lag(self) -> float:
+        """The extra wait of one write for search: most writes none, a seeded share a long tail.
+
+        HubSpot only says search reflects writes after "a few moments"; integrators report
+        seconds and more (Locoia's connector notes, Sequin's "the Search API is eventually
+        consistent"), so the lag is drawn per write rather than fixed.
+        """
+        faults = self._ctx.faults
+        if not self._ctx.roll(faults.hubspot_index_tail_rate):
+            return 0.0
+        return self._ctx.draw(faults.hubspot_index_tail_s)
 
     def _indexed_version(self, cid: str) -> Mapping[str, str] | None:
         contact = self._contacts.get(cid)

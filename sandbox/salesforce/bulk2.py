@@ -1,4 +1,11 @@
-"""Bulk API 2.0 ingest and query jobs (CSV), processed as soon as the upload is complete."""
+"""Bulk API 2.0 ingest and query jobs (CSV); ingest jobs run for a while on the sandbox clock.
+
+An ingest job goes ``UploadComplete`` -> ``InProgress`` -> ``JobComplete`` | ``Failed`` |
+``Aborted`` (Salesforce's "Job States" page of the Bulk API 2.0 guide): it stays InProgress for
+``faults.bulk2_job_s`` of sandbox clock after the upload is closed, then ends. A Failed or
+Aborted job processed only part of its rows ("even if the batch failed, some records could have
+completed"); the rest are served at ``unprocessedrecords``.
+"""
 
 from __future__ import annotations
 
@@ -55,6 +62,8 @@ class Job:
     columns: list[str] = field(default_factory=list)
     unprocessed: list[list[str]] = field(default_factory=list)
     processed: int = 0
+    ready_at: float | None = None  # sandbox monotonic time the running job ends
+    outcome: str = "JobComplete"  # how the running job ends
 
     def info(self) -> dict[str, Any]:
         stamp = format_datetime(self.created)
@@ -125,6 +134,7 @@ class Bulk2:
         job = self.jobs.get(seg[1])
         if job is None or job.kind != kind:
             raise _not_found()
+        self._advance(job)
         if len(seg) == 2:
             if method == "GET":
                 if job.kind == "query" and job.state == "UploadComplete":
@@ -196,19 +206,55 @@ class Bulk2:
 
     def set_state(self, job: Job, state: object) -> Response:
         if state == "Aborted":
-            if job.state in ("JobComplete", "Failed"):
+            if job.state in ("JobComplete", "Failed", "Aborted"):
                 raise SalesforceError("INVALIDJOBSTATE", "Job is already finished", status=409)
-            if job.kind == "ingest" and job.state == "Open":
+            if job.kind == "ingest" and job.state in ("Open", "UploadComplete", "InProgress"):
                 header, job.unprocessed = self._read_uploads(job)
                 job.columns = header
             job.state = "Aborted"
+            job.ready_at = None
             return json_response(job.info())
         if state != "UploadComplete" or job.kind != "ingest" or job.state != "Open":
             raise SalesforceError("INVALIDJOBSTATE", f"Cannot change state to {state}", status=409)
         job.state = "UploadComplete"
         answer = job.info()
-        self._process(job)  # the next poll sees JobComplete (or Failed)
+        ctx = self.store.ctx
+        faults = ctx.faults
+        if ctx.roll(faults.bulk2_fail_rate):
+            job.outcome = "Failed"
+        elif ctx.roll(faults.bulk2_abort_rate):
+            job.outcome = "Aborted"
+        job.ready_at = ctx.monotonic() + max(0.0, faults.bulk2_job_s)
+        self._advance(job)  # a job of no duration has ended by the next poll
         return json_response(answer)
+
+    def _advance(self, job: Job) -> None:
+        """Move a running ingest job along the sandbox clock: InProgress, then its outcome."""
+        if job.ready_at is None or job.state not in ("UploadComplete", "InProgress"):
+            return
+        ctx = self.store.ctx
+        if ctx.monotonic() < job.ready_at:
+            job.state = "InProgress"
+            return
+        job.ready_at = None
+        if job.outcome == "JobComplete":
+            self._process(job)
+            return
+        # Part of the rows went through before the job stopped; the rest were never processed.
+        try:
+            rows = self._read_uploads(job)[1]
+        except ValueError as exc:
+            return self._fail(job, str(exc))
+        done = int(len(rows) * ctx.timing_rng.random())
+        self._process(job, limit=done)
+        if job.state == "Failed":
+            return  # the upload itself was invalid: that failure stands
+        job.state = job.outcome
+        job.error_message = (
+            "InternalServerError : the job stopped while processing its records"
+            if job.outcome == "Failed"
+            else None  # aborted by a user with "Manage Data Integrations"
+        )
 
     @staticmethod
     def _read_uploads(job: Job) -> tuple[list[str], list[list[str]]]:
@@ -225,13 +271,16 @@ class Bulk2:
             rows.extend(r for r in reader if r)
         return header, rows
 
-    def _process(self, job: Job) -> None:
+    def _process(self, job: Job, limit: int | None = None) -> None:
+        """Write the job's rows (the first ``limit`` of them; the others stay unprocessed)."""
         spec = self.store.object_spec(job.object)
         assert spec is not None
         try:
             job.columns, rows = self._read_uploads(job)
         except ValueError as exc:
             return self._fail(job, str(exc))
+        if limit is not None:
+            rows, job.unprocessed = rows[:limit], rows[limit:]
         unknown = [c for c in job.columns if spec.field(c) is None]
         if unknown:
             return self._fail(job, f"InvalidBatch : Field name not found : {unknown[0]}")
@@ -304,6 +353,10 @@ class Bulk2:
         job.error_message = message
 
     def ingest_results(self, job: Job, which: str) -> Response:
+        if job.state in ("UploadComplete", "InProgress"):
+            raise SalesforceError(
+                "INVALIDJOBSTATE", f"Job {job.id} is {job.state}: no results yet", status=409
+            )
         if which == "successfulResults":
             return _csv(job.result_csv(["sf__Id", "sf__Created"], job.successful))
         if which == "failedResults":

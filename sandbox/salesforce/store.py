@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sandbox.context import SandboxContext
@@ -194,6 +194,12 @@ class SalesforceStore:
         """Apply the writes of one request (one transaction, one timestamp), in order."""
         with self._ctx.lock:
             stamp = self._stamp(when)
+            late = when is None and self._ctx.roll(self._ctx.faults.salesforce_late_rate)
+            if late:
+                # The transaction started a while ago and commits only now: its records carry
+                # the start time, earlier than stamps other clients may have read meanwhile.
+                stamp -= timedelta(seconds=self._ctx.draw(self._ctx.faults.salesforce_late_max_s))
+                stamp = stamp.replace(microsecond=stamp.microsecond // 1000 * 1000)
             batch = _Batch()
             results: list[SaveResult] = []
             for op in ops:
@@ -203,7 +209,7 @@ class SalesforceStore:
                     created = op.kind == "create"
                     if op.kind == "upsert":
                         created = self._find_ext(batch, op) is None
-                    record_id = self._apply(batch, op, validate, stamp)
+                    record_id = self._apply(batch, op, validate, stamp, late=late)
                     results.append(SaveResult(record_id, True, created=created))
                 except SalesforceError as exc:
                     results.append(SaveResult(op.record_id, False, [exc]))
@@ -248,6 +254,11 @@ class SalesforceStore:
 
     def now(self) -> datetime:
         return self._ctx.now()
+
+    @property
+    def ctx(self) -> SandboxContext:
+        """The shared context (faults, clock, RNGs) of the org."""
+        return self._ctx
 
     def roll_lock_fault(self) -> bool:
         """Whether a write meets an injected UNABLE_TO_LOCK_ROW (``faults.lock_row_rate``)."""
@@ -344,8 +355,14 @@ class SalesforceStore:
         pending = batch.rows.get(record_id)
         return pending[1] if pending else self._existing(spec, record_id)
 
-    def _apply(self, batch: _Batch, op: WriteOp, validate: bool, stamp: datetime) -> str:
-        """Validate one write against the store plus the batch so far; stage it in the batch."""
+    def _apply(
+        self, batch: _Batch, op: WriteOp, validate: bool, stamp: datetime, *, late: bool = False
+    ) -> str:
+        """Validate one write against the store plus the batch so far; stage it in the batch.
+
+        A ``late`` transaction's stamp never goes below the version it replaces (it waited for
+        that row's lock).
+        """
         spec = _spec(op.object_type, self.objects)
         values = self._values(spec, op.fields, validate, creating=op.kind == "create")
         if op.record_id and not is_id_of(op.record_id, spec.name):
@@ -383,6 +400,8 @@ class SalesforceStore:
                 )
             row = dict(current)
             row.update(values)
+            if late:
+                stamp = max(stamp, current["SystemModstamp"])
         self._derive(spec, row, values)
         self._touch(row, stamp)
         self._check_unique(batch, spec, row)

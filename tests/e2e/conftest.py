@@ -21,7 +21,7 @@ from datetime import datetime
 import pytest
 from e2e_helpers import SyncFn, settings_for
 
-from sandbox import Sandbox
+from sandbox import EXACT_TIMING, Sandbox
 from sync.report import RunReport
 from sync.runner import SyncOutcome, run_sync
 from sync.settings import Settings
@@ -30,9 +30,9 @@ from sync.state import StateStore
 
 @pytest.fixture
 def sb() -> Iterator[Sandbox]:
-    """An empty sandbox without the search index delay (tests that need it set it back)."""
+    """An empty sandbox with exact timing: no index delay, no late commits (tests opt in)."""
     with Sandbox(seed=7, leads=0) as sandbox:
-        sandbox.set_faults(hubspot_index_delay_s=0)
+        sandbox.set_faults(hubspot_index_delay_s=0, **EXACT_TIMING)
         yield sandbox
 
 

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sandbox import Sandbox
+from sandbox import EXACT_TIMING, Sandbox
 
 HUBSPOT_FIELDS = (
     "email",
@@ -90,9 +90,11 @@ def _snapshot(sb: Sandbox) -> tuple[Counter[str], Counter[str], dict[str, str]]:
 
 def test_kill_9_twice_mid_first_sync_then_resume(tmp_path: Path) -> None:
     with Sandbox(seed=21, leads=600) as clean:
+        clean.set_faults(**EXACT_TIMING)  # both runs must meet the same org
         assert json.loads(_sync(clean, tmp_path / "clean.db"))["status"] == "ok"
         expected = _snapshot(clean)
     with Sandbox(seed=21, leads=600) as crashed:
+        crashed.set_faults(**EXACT_TIMING)
         state = tmp_path / "crash.db"
         assert _sync(crashed, state, kill_at_links=100) == "killed"
         first_kill = _links(state)

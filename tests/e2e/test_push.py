@@ -14,7 +14,7 @@ from e2e_helpers import (
     write_calls,
 )
 
-from sandbox import Sandbox
+from sandbox import EXACT_TIMING, Sandbox
 from sync.runner import run_sync
 from sync.state import StateStore
 
@@ -44,7 +44,7 @@ def test_second_sync_right_after_a_first_writes_nothing(sb: Sandbox, sync: SyncF
 def test_a_seeded_sandbox_through_a_simulated_day(tmp_path: Path) -> None:
     """Full sync, a second sync (no writes), a working day, one sync for it, then no writes."""
     with Sandbox(seed=7, leads=300) as sb:
-        sb.set_faults(hubspot_index_delay_s=0)
+        sb.set_faults(hubspot_index_delay_s=0, **EXACT_TIMING)
         settings = settings_for(sb, tmp_path)
         first = run_sync(settings).report
         assert first.created.salesforce > 0 and first.created.hubspot > 0

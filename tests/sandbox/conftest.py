@@ -8,12 +8,13 @@ import hubspot
 import pytest
 from simple_salesforce import Salesforce
 
-from sandbox import Sandbox
+from sandbox import EXACT_TIMING, Sandbox
 
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[Sandbox]:
     with Sandbox(leads=0) as sandbox:
+        sandbox.set_faults(**EXACT_TIMING)  # tests of late changes opt in
         yield sandbox
 
 

@@ -470,7 +470,7 @@ def test_429_carries_the_rate_limit_headers(hs: hubspot.Client, sb: Sandbox) -> 
 
 
 def test_batches_and_windowed_search_at_25000_contacts() -> None:
-    ctx = SandboxContext()
+    ctx = SandboxContext.exact()
     ctx.faults.hubspot_index_delay_s = 0.0
     store = HubSpotStore(RecordStore(), ctx)
     start = datetime(2024, 1, 1, tzinfo=UTC)
@@ -569,7 +569,7 @@ def test_query_finds_absorbed_addresses(hs: hubspot.Client) -> None:
 
 
 def test_windowed_search_stays_right_after_writes() -> None:
-    ctx = SandboxContext()
+    ctx = SandboxContext.exact()
     ctx.faults.hubspot_index_delay_s = 0.0
     store = HubSpotStore(RecordStore(), ctx)
     start = datetime(2024, 1, 1, tzinfo=UTC)

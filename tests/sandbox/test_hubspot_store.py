@@ -12,7 +12,7 @@ from sandbox.storage import RecordStore
 
 @pytest.fixture
 def ctx() -> SandboxContext:
-    ctx = SandboxContext()
+    ctx = SandboxContext.exact()
     ctx.faults.hubspot_index_delay_s = 0.0
     return ctx
 

@@ -18,7 +18,7 @@ LEAD = {"LastName": "Doe", "Company": "Acme", "Email": "jane@acme.com"}
 
 @pytest.fixture
 def store() -> SalesforceStore:
-    return SalesforceStore(RecordStore(), SandboxContext())
+    return SalesforceStore(RecordStore(), SandboxContext.exact())
 
 
 def test_case_safe_suffix_matches_salesforce_examples() -> None:
@@ -264,11 +264,11 @@ def test_validate_false_allows_seeding_read_only_fields(store: SalesforceStore) 
 def test_data_survives_restart(tmp_path: Path) -> None:
     path = tmp_path / "sf.db"
     records = RecordStore(path)
-    store = SalesforceStore(records, SandboxContext())
+    store = SalesforceStore(records, SandboxContext.exact())
     rid = store.create("Lead", {**LEAD, "Leadsync_HubSpot_Id__c": "p1"})
     store.convert_lead(rid)
     records.close()
-    reopened = SalesforceStore(RecordStore(path), SandboxContext())
+    reopened = SalesforceStore(RecordStore(path), SandboxContext.exact())
     row = reopened.get("Lead", rid)
     assert row is not None and row["IsConverted"] is True
     assert isinstance(row["SystemModstamp"], datetime)
