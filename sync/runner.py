@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from connectors.hubspot import HubSpotConnector
 from connectors.hubspot_auth import HubSpotOAuthCredentials
+from connectors.retry import RetryPolicy
 from connectors.salesforce import SalesforceConnector
 from connectors.salesforce_auth import (
     ClientCredentialsSignIn,
@@ -39,7 +40,7 @@ class Connectors:
     salesforce: SalesforceConnector
 
 
-def salesforce_sign_in(sf: SalesforceAccess) -> SignIn:
+def salesforce_sign_in(sf: SalesforceAccess, clock: Callable[[], datetime] = utc_now) -> SignIn:
     """The Salesforce sign-in flow the settings describe (Settings.salesforce() validated it)."""
 
     def secret(value: SecretStr | None) -> str:
@@ -48,7 +49,10 @@ def salesforce_sign_in(sf: SalesforceAccess) -> SignIn:
     key = sf.consumer_key or ""
     if sf.auth == "jwt":
         assert sf.private_key_file is not None and sf.username
-        return JwtBearerSignIn(sf.url, key, sf.username, sf.private_key_file)
+        # The assertion's expiry is read by the org's clock: stamp it with leadsync's clock.
+        return JwtBearerSignIn(
+            sf.url, key, sf.username, sf.private_key_file, clock=lambda: clock().timestamp()
+        )
     if sf.auth == "client_credentials":
         return ClientCredentialsSignIn(sf.url, key, secret(sf.consumer_secret))
     if sf.auth == "password":
@@ -74,8 +78,16 @@ def hubspot_oauth(hs: HubSpotAccess) -> HubSpotOAuthCredentials | None:
     )
 
 
-def build_connectors(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Connectors:
-    """Adapters for both systems; raises MissingSetting naming what is not configured."""
+def build_connectors(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    retry: RetryPolicy | None = None,
+) -> Connectors:
+    """Adapters for both systems; raises MissingSetting naming what is not configured.
+
+    ``retry`` replaces the default policy of both (tests pass one whose waits move a clock).
+    """
     sf = settings.salesforce()
     hs = settings.hubspot()
     return Connectors(
@@ -89,15 +101,17 @@ def build_connectors(settings: Settings, *, clock: Callable[[], datetime] = utc_
             timeout_s=hs.timeout_s,
             clock=clock,
             index_delay_s=settings.hubspot_lookback_s,
+            retry=retry,
         ),
         salesforce=SalesforceConnector(
             sf.url,
-            sign_in=salesforce_sign_in(sf),
+            sign_in=salesforce_sign_in(sf, clock),
             ca_path=str(sf.ca_path) if sf.ca_path else None,
             max_usage_share=settings.salesforce_max_usage_share,
             bulk_threshold=settings.salesforce_bulk_threshold,
             timeout_s=sf.timeout_s,
             lookback_s=settings.salesforce_lookback_s,
+            retry=retry,
         ),
     )
 
