@@ -12,7 +12,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from connectors.base import ObjectSchema
 from mappings.errors import MappingError
@@ -70,7 +72,7 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        console.print(f"[red]configuration error:[/red] {exc}")
+        console.print(f"[red]configuration error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
 
 
@@ -101,10 +103,10 @@ def sync_command(
     try:
         outcome = run_sync(settings, dry_run=dry_run, full=full)
     except (LockHeld, MissingSetting) as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
     except MappingError as exc:
-        console.print(f"[red]mapping error:[/red]\n{exc}")
+        console.print(f"[red]mapping error:[/red]\n{escape(str(exc))}")
         raise typer.Exit(2) from None
     report = outcome.report
     if as_json:
@@ -113,12 +115,15 @@ def sync_command(
             data["plan"] = [p.to_json() for p in outcome.plans]
         typer.echo(json.dumps(data))
     else:
-        console.print(render_report(report))
+        # Record data (emails, reasons) printed as Text: "[/up]" or ":x:" in an email is literal.
+        console.print(Text(render_report(report)))
         if dry_run and plan:
             for item in outcome.plans:
                 console.print(
-                    f"  would {item.action} {item.system} {item.object_type} {item.email}: "
-                    f"{', '.join(item.fields)}"
+                    Text(
+                        f"  would {item.action} {item.system} {item.object_type} {item.email}: "
+                        f"{', '.join(item.fields)}"
+                    )
                 )
     raise typer.Exit(0 if report.status == "ok" else 1)
 
@@ -143,7 +148,7 @@ def check_command(
         try:
             conns = build_connectors(settings)
         except MissingSetting as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from None
 
         def schemas(system: str, object_type: str) -> ObjectSchema:
@@ -222,7 +227,7 @@ def report_command(
     with StateStore(settings.state_url, pair=settings.pair) as state:
         html = render(collect(state))
     out.write_text(html, encoding="utf-8")
-    console.print(f"report written to {out}")
+    console.print(Text(f"report written to {out}"))
 
 
 def _pair(value: object) -> str:
