@@ -63,7 +63,8 @@ def _scan(text: str, file: str) -> None:
     be refused here, at its line, rather than die in a RecursionError later.
     """
     depth = aliases = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    # libyaml's parser when present: this pass then costs a fraction of the real load.
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:

@@ -84,3 +84,15 @@ def test_an_unserialisable_body_is_not_retried(
             )
         assert len(api.calls) == 0
     assert sleeps == []
+
+
+def test_hubspot_write_rejects_the_nan_record_without_a_request() -> None:
+    from connectors.hubspot import HubSpotConnector
+
+    # Nothing listens on port 9: a request would fail; the refusal needs none.
+    hs = HubSpotConnector("https://127.0.0.1:9", "pat-token", retry=RetryPolicy(max_attempts=1))
+    ops = [WriteOp("contact", {"annualrevenue": math.inf}, id="101", ref="x")]
+    [result] = hs.write(ops)
+    assert not result.ok and result.ref == "x"
+    assert result.errors[0].code == "INVALID_VALUE"
+    assert result.errors[0].fields == ("annualrevenue",)

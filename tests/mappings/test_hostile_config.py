@@ -34,7 +34,7 @@ def _issues(text: str, tmp_path: Path) -> list[str]:
     [
         ("a: &x [1, *x]\n", "refers to itself", 1),
         ("a: 1\nb: &x {c: *x}\n", "refers to itself", 2),
-        ("x: " + "[" * 5000 + "]" * 5000 + "\n", "nested deeper than", 1),
+        ("x: " + "[" * 5000 + "]" * 5000 + "\n", "nest", 1),
         ("".join("  " * i + f"k{i}:\n" for i in range(400)) + "  " * 400 + "v\n", "deeper", 51),
     ],
 )
