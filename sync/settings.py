@@ -206,7 +206,7 @@ class Settings(BaseSettings):
                 "insecure_url",
                 "{variable}: {url} is http://, which would send the credentials in clear text; "
                 "use https://{hint}",
-                {"variable": env_name(field), "url": url, "hint": hint},
+                {"variable": env_name(field), "url": mask_url(url), "hint": hint},
             )
         return self
 
@@ -309,8 +309,8 @@ def _problem(error: Any) -> str:
     given = error.get("input")
     if looks_secret(field):
         shown = ""
-    elif isinstance(given, str) and field == "state_url":
-        shown = f" (got {mask_url(given)!r})"
+    elif isinstance(given, str) and (field == "state_url" or ("://" in given and "@" in given)):
+        shown = f" (got {mask_url(given)!r})"  # a URL may carry a password
     elif isinstance(given, str | int | float | bool | Path) or given is None:
         shown = f" (got {given!r})"
     else:

@@ -99,3 +99,9 @@ def test_https_needs_no_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEADSYNC_SALESFORCE_URL", "https://example.my.salesforce.com")
     s = load_settings()
     assert s.hubspot_url == "https://api.hubapi.com"
+
+
+def test_password_in_an_http_url_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADSYNC_HUBSPOT_URL", f"http://user:{SECRET}@api.example.com")
+    message = _error()
+    assert SECRET not in message and "clear text" in message
