@@ -131,6 +131,8 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     ErrorRule(ErrorKind.AUTH, status=414, explain=_TOO_LONG),
     ErrorRule(ErrorKind.AUTH, status=431, explain=_TOO_LONG),
     ErrorRule(ErrorKind.RATE_LIMITED, status=429),
+    # A body that could not be serialised (NaN) never left: the data is wrong, not the network.
+    ErrorRule(ErrorKind.REJECTED, status=0, code="INVALID_JSON"),
     ErrorRule(ErrorKind.RETRY, status=0),
     ErrorRule(ErrorKind.RETRY, status=408),
     ErrorRule(ErrorKind.RETRY, status=500),

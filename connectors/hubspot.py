@@ -57,6 +57,7 @@ from connectors.hubspot_write import (
     match_results,
     mode_of,
 )
+from connectors.payload import refuse_unsendable
 from connectors.ratelimit import RollingWindowLimiter
 from connectors.retry import RetryPolicy
 
@@ -488,10 +489,10 @@ class HubSpotConnector:
         """Batch update / upsert (by email) / create, 100 a call; one result per op, in order."""
         for op in ops:
             self._check_object(op.object_type)
-        results: dict[int, WriteResult] = {}
+        results, sendable = refuse_unsendable(ops)
         groups: dict[Mode, list[int]] = {}
-        for i, op in enumerate(ops):
-            groups.setdefault(mode_of(op), []).append(i)
+        for i in sendable:
+            groups.setdefault(mode_of(ops[i]), []).append(i)
         for mode, indexes in groups.items():
             for start in range(0, len(indexes), BATCH_MAX):
                 chunk = indexes[start : start + BATCH_MAX]

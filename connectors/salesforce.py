@@ -202,6 +202,14 @@ class SalesforceConnector:
                 raise build_error(
                     "salesforce", 0, "SSL_CERTIFICATE", "TLS verification failed"
                 ) from exc
+            except requests.exceptions.InvalidJSONError as exc:
+                raise build_error(
+                    "salesforce",
+                    0,
+                    "INVALID_JSON",
+                    "the request body holds a value JSON cannot carry (NaN or infinity)",
+                    may_have_applied=False,
+                ) from exc
             except requests.RequestException as exc:
                 # A connection that never opened cannot have written anything.
                 applied = not isinstance(exc, requests.ConnectTimeout)

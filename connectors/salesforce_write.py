@@ -15,6 +15,7 @@ from connectors.errors import (
     UnknownConnectorError,
     record_error_is_retryable,
 )
+from connectors.payload import refuse_unsendable
 from connectors.salesforce_read import EXTERNAL_ID_FIELD
 
 COMPOSITE_MAX = 200
@@ -214,10 +215,11 @@ class SalesforceWriter:
 
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         """One result per op, in order."""
-        results: dict[int, WriteResult] = {}
+        results, sendable = refuse_unsendable(ops)
         routed: dict[int, WriteOp] = {}
         plain: dict[int, WriteOp] = {}
-        for i, op in enumerate(ops):
+        for i in sendable:
+            op = ops[i]
             contact_id = self.known_converted.get(op.id or "") if op.object_type == "Lead" else None
             if contact_id:
                 routed[i] = contact_op_for_lead(op, contact_id, self.contact_schema())

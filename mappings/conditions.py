@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,6 +11,7 @@ from typing import Any
 from connectors.base import Value
 from mappings.errors import Issue, nearest
 from mappings.facts import FACTS, Context
+from mappings.saferegex import RegexError, bounded_search, nested_quantifier
 from mappings.yamlsrc import Loc, Located
 
 Condition = Callable[[Context], bool]
@@ -197,12 +197,19 @@ def _op(
         if not isinstance(arg, str):
             scope.error(loc, "matches needs a regular expression")
             return None
+        if nested_quantifier(arg):
+            scope.error(
+                loc,
+                f"regular expression {arg!r} nests a repeat inside a repeat (like (a+)+), which "
+                "can take minutes on one value; rewrite it without the outer repeat (a+)",
+            )
+            return None
         try:
-            pattern = re.compile(arg, re.IGNORECASE)
-        except re.error as exc:
+            where = str(scope.src.issue(loc, "")).rstrip(": ")
+            bounded = bounded_search(arg, where)
+        except RegexError as exc:
             scope.error(loc, f"bad regular expression: {exc}")
             return None
-        search = pattern.search
         # Matched text repeats (titles, event names): a seen value is one dict lookup instead
         # of a regex search. Bounded: once full, new values are searched and not kept.
         memo: dict[str, bool] = {}
@@ -210,10 +217,10 @@ def _op(
         def matching(ctx: Context) -> bool:
             value = ctx.record.get(field) if field is not None else ctx[fact] if fact else get(ctx)
             if value.__class__ is not str:
-                return isinstance(value, str) and search(value) is not None
+                return isinstance(value, str) and bounded(value)
             found = memo.get(value)
             if found is None:
-                found = search(value) is not None
+                found = bounded(value)
                 if len(memo) < MEMO_SIZE:
                     memo[value] = found
             return found

@@ -21,6 +21,7 @@ from mappings.yamlsrc import Loc, Located, read_yaml
 
 MAPPING_FILE = "mapping.yaml"
 RULES_FILE = "rules.yaml"
+MAX_LIST_BYTES = 20_000_000  # a list of domains; not a place for a database dump
 REQUIRED_FIELDS = ("email",)  # identity: the engine links records by normalized email
 SYSTEMS: tuple[System, ...] = ("hubspot", "salesforce")
 M = TypeVar("M", bound=BaseModel)
@@ -195,8 +196,27 @@ def _lists(
     spec: RulesFile, base: Path, src: Located, issues: list[Issue]
 ) -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}
+    root = base.resolve()
     for name, rel in spec.lists.items():
         path = base / rel
+        # A list is data next to the rules: never a file elsewhere (/proc/self/environ, ~/.ssh).
+        outside = Path(rel).is_absolute() or not path.resolve().is_relative_to(root)
+        if outside:
+            issues.append(
+                src.issue(
+                    ("lists", name),
+                    f"list file {rel!r} is outside the mappings directory {str(base)!r}: "
+                    "give a path relative to it, without '..' or a symlink leading out",
+                )
+            )
+            out[name] = frozenset()
+            continue
+        if path.is_file() and path.stat().st_size > MAX_LIST_BYTES:
+            issues.append(
+                src.issue(("lists", name), f"list file {rel!r} is larger than {MAX_LIST_BYTES}")
+            )
+            out[name] = frozenset()
+            continue
         if not path.is_file():
             siblings = [
                 str(p.relative_to(base))

@@ -9,15 +9,19 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from connectors.base import ObjectSchema
 from mappings.errors import MappingError
 from sync.report import RunReport
 from sync.settings import MissingSetting, Settings, SettingsError, load_settings
+from sync.state_errors import StateError
 
 # Tracebacks never show local variables: they could hold tokens or session ids.
 app = typer.Typer(
@@ -28,6 +32,10 @@ sandbox_app = typer.Typer(
     help="The local Salesforce and HubSpot emulators.", pretty_exceptions_show_locals=False
 )
 app.add_typer(sandbox_app, name="sandbox")
+state_app = typer.Typer(
+    help="The state store: check it, back it up.", pretty_exceptions_show_locals=False
+)
+app.add_typer(state_app, name="state")
 # Wide enough for the run tables when the output is piped (rich assumes 80 columns then).
 console = Console(width=None if sys.stdout.isatty() else 120)
 
@@ -78,7 +86,7 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        console.print(f"[red]configuration error:[/red] {exc}")
+        console.print(f"[red]configuration error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
 
 
@@ -109,11 +117,13 @@ def sync_command(
     try:
         outcome = run_sync(settings, dry_run=dry_run, full=full)
     except (LockHeld, MissingSetting) as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
     except MappingError as exc:
-        console.print(f"[red]mapping error:[/red]\n{exc}")
+        console.print(f"[red]mapping error:[/red]\n{escape(str(exc))}")
         raise typer.Exit(2) from None
+    except StateError as exc:
+        _state_failed(exc)
     report = outcome.report
     if as_json:
         data = report.to_json()
@@ -121,12 +131,15 @@ def sync_command(
             data["plan"] = [p.to_json() for p in outcome.plans]
         typer.echo(json.dumps(data))
     else:
-        console.print(render_report(report))
+        # Record data (emails, reasons) printed as Text: "[/up]" or ":x:" in an email is literal.
+        console.print(Text(render_report(report)))
         if dry_run and plan:
             for item in outcome.plans:
                 console.print(
-                    f"  would {item.action} {item.system} {item.object_type} {item.email}: "
-                    f"{', '.join(item.fields)}"
+                    Text(
+                        f"  would {item.action} {item.system} {item.object_type} {item.email}: "
+                        f"{', '.join(item.fields)}"
+                    )
                 )
     raise typer.Exit(0 if report.status == "ok" else 1)
 
@@ -151,7 +164,7 @@ def check_command(
         try:
             conns = build_connectors(settings)
         except MissingSetting as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from None
 
         from connectors.errors import ConnectorError
@@ -185,9 +198,12 @@ def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
     from sync.state import StateStore
 
     settings = _settings()
-    with StateStore(settings.state_url, pair=settings.pair) as state:
-        counts = state.counts()
-        runs = state.runs(10)
+    try:
+        with StateStore(settings.state_url, pair=settings.pair) as state:
+            counts = state.counts()
+            runs = state.runs(10)
+    except StateError as exc:
+        _state_failed(exc)
     if as_json:
         typer.echo(
             json.dumps(
@@ -241,10 +257,57 @@ def report_command(
     from sync.state import StateStore
 
     settings = _settings()
-    with StateStore(settings.state_url, pair=settings.pair) as state:
-        html = render(collect(state))
+    try:
+        with StateStore(settings.state_url, pair=settings.pair) as state:
+            html = render(collect(state))
+    except StateError as exc:
+        _state_failed(exc)
     out.write_text(html, encoding="utf-8")
-    console.print(f"report written to {out}")
+    console.print(Text(f"report written to {out}"))
+
+
+def _state_failed(exc: StateError) -> NoReturn:
+    """One line naming the state and the fix, no traceback; exit 2."""
+    console.print(Text.assemble(("state error: ", "red"), str(exc)))
+    raise typer.Exit(2) from None
+
+
+@state_app.command("check")
+def state_check_command() -> None:
+    """Check the state: SQLite integrity, or PostgreSQL reachable; and leadsync's schema."""
+    from sync.state_admin import check_state
+
+    settings = _settings()
+    health = check_state(settings.state_url)
+    if health.ok:
+        console.print(Text.assemble(("ok: ", "green"), health.message))
+        raise typer.Exit(0)
+    console.print(Text.assemble(("problem: ", "red"), health.message))
+    raise typer.Exit(1)
+
+
+@state_app.command("backup")
+def state_backup_command(
+    out: Path | None = typer.Option(
+        None, "--out", help="File to write (default: next to the state, with the time)."
+    ),
+) -> None:
+    """Copy the SQLite state consistently, even while a sync runs (PostgreSQL: use pg_dump)."""
+    from datetime import UTC, datetime
+
+    from sync.state_admin import backup_state
+    from sync.state_errors import sqlite_path
+
+    settings = _settings()
+    if out is None:
+        path = sqlite_path(settings.state_url)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        out = path.with_name(f"{path.name}.{stamp}.bak") if path else Path(f"state.{stamp}.bak")
+    try:
+        written = backup_state(settings.state_url, out)
+    except StateError as exc:
+        _state_failed(exc)
+    console.print(Text(f"state backed up to {written}"))
 
 
 def _pair(value: object) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sandbox import Sandbox
 from sandbox.simulate import DayReport
@@ -119,6 +120,11 @@ def run_demo(console: Console, *, leads: int = 1000, seed: int = 7) -> int:
         return 0 if first.status != "failed" and third.status != "failed" else 1
 
 
+def _add_row(table: Table, *cells: str) -> None:
+    """A row of record data: shown as it is, never read as console markup."""
+    table.add_row(*(Text(cell) for cell in cells))
+
+
 def _explain_day(console: Console, sb: Sandbox, day: DayReport) -> None:
     """Show, record by record, what reached HubSpot after the incremental sync."""
     hs = sb.hubspot
@@ -142,7 +148,8 @@ def _explain_day(console: Console, sb: Sandbox, day: DayReport) -> None:
     conflicting = day.conflicting_edit
     if conflicting:
         p = contact(conflicting)
-        show.add_row(
+        _add_row(
+            show,
             conflicting,
             f"title edited on both sides ({day.hubspot_title!r} vs {day.salesforce_title!r})",
             f"jobtitle={p.get('jobtitle')!r}",
@@ -150,7 +157,8 @@ def _explain_day(console: Console, sb: Sandbox, day: DayReport) -> None:
     dq = lead_email(day.disqualified_lead_id)
     if dq:
         p = contact(dq)
-        show.add_row(
+        _add_row(
+            show,
             dq,
             "disqualified by a rep",
             f"hs_lead_status={p.get('hs_lead_status')}, "
@@ -159,7 +167,8 @@ def _explain_day(console: Console, sb: Sandbox, day: DayReport) -> None:
     cv = lead_email(day.converted_lead_id)
     if cv:
         p = contact(cv)
-        show.add_row(
+        _add_row(
+            show,
             cv,
             "converted with an opportunity",
             f"lifecycle={p.get('lifecyclestage')}, "
@@ -173,7 +182,8 @@ def _explain_day(console: Console, sb: Sandbox, day: DayReport) -> None:
         c = sb.salesforce.get("Contact", str(contact_id)) if contact_id else None
         email = str(c.get("Email")) if c else ""
         p = contact(email)
-        show.add_row(
+        _add_row(
+            show,
             email,
             f"opportunity won ({opp.get('Amount')})",
             f"lifecycle={p.get('lifecyclestage')}, "
@@ -183,14 +193,16 @@ def _explain_day(console: Console, sb: Sandbox, day: DayReport) -> None:
     latest = day.latest_source_change
     if latest:
         p = contact(latest)
-        show.add_row(
+        _add_row(
+            show,
             latest,
             f"latest source -> {day.latest_source}",
             f"original source kept: {source(p)}",
         )
     for email in day.signup_emails[:6]:
         p = contact(email)
-        show.add_row(
+        _add_row(
+            show,
             email,
             f"new sign-up (truth: {sb.truth(email)})",
             f"stage={p.get('leadsync_stage')} exclusion={p.get('leadsync_exclusion') or '-'}",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
     BeforeValidator,
@@ -17,7 +19,9 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -31,6 +35,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
 import mappings
+from mappings.errors import nearest
 
 ENV_PREFIX = "LEADSYNC_"
 DEFAULT_CONFIG_FILE = Path("leadsync.toml")
@@ -61,6 +66,27 @@ def mask_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return url if "@" not in url else "(unparsable URL hidden)"
+
+
+# A field whose name says it holds a credential: its value is never shown in an error.
+_SECRET_NAME = re.compile(r"token|secret|password|passw|pwd|key|session|credential|auth", re.I)
+LOOPBACK_NAMES = ("localhost",)
+
+
+def looks_secret(field: str) -> bool:
+    """Whether a setting's name says its value is a credential (never echoed)."""
+    return bool(_SECRET_NAME.search(field))
+
+
+def is_loopback(url: str) -> bool:
+    """Whether the URL's host is this machine (127.0.0.0/8, ::1, localhost)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def env_name(field: str) -> str:
@@ -194,6 +220,7 @@ class Settings(BaseSettings):
     dead_letter_base_delay_s: float = Field(60, ge=0)
     create_in_salesforce: Literal["Lead", "Contact"] = "Lead"
     propagate_deletes: bool = False
+    allow_insecure_loopback: bool = False  # http:// to 127.0.0.1 / ::1 / localhost (tests only)
 
     @field_validator("salesforce_url", "hubspot_url", "salesforce_login_url")
     @classmethod
@@ -202,8 +229,33 @@ class Settings(BaseSettings):
             return None
         value = value.strip().rstrip("/")
         if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError(f"expected an http(s) URL like https://host:port, got {value!r}")
+            raise ValueError(
+                f"expected an http(s) URL like https://host:port, got {mask_url(value)!r}"
+            )
         return value
+
+    @model_validator(mode="after")
+    def _no_clear_text_credentials(self) -> Settings:
+        # The bearer token / session id travels in a header: over http:// anyone on the path
+        # reads it. Loopback may opt in (a local proxy or emulator); no other host can.
+        for field in ("salesforce_url", "hubspot_url", "salesforce_login_url"):
+            url = getattr(self, field)
+            if url is None or not url.lower().startswith("http://"):
+                continue
+            if is_loopback(url) and self.allow_insecure_loopback:
+                continue
+            hint = (
+                f"; for a loopback test server set {env_name('allow_insecure_loopback')}=true"
+                if is_loopback(url)
+                else " (only loopback hosts may opt in to http://)"
+            )
+            raise PydanticCustomError(
+                "insecure_url",
+                "{variable}: {url} is http://, which would send the credentials in clear text; "
+                "use https://{hint}",
+                {"variable": env_name(field), "url": mask_url(url), "hint": hint},
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -333,17 +385,30 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            field = ".".join(str(part) for part in error["loc"]) or "settings"
-            given = error.get("input")
-            if field in SECRET_FIELDS:
-                shown = ""
-            elif isinstance(given, str) and field == "state_url":
-                shown = f" (got {mask_url(given)!r})"
-            else:
-                shown = f" (got {given!r})"
-            problems.append(f"{env_name(field)}: {error['msg']}{shown}")
+        problems = [_problem(error) for error in exc.errors()]
         raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None
     except PydanticSettingsError as exc:  # a value the source could not even parse
         raise SettingsError(str(exc)) from None
+
+
+def _problem(error: Any) -> str:
+    """One validation error as a line naming the setting; values only when safe to show."""
+    field = ".".join(str(part) for part in error["loc"])
+    if not field:  # a check across fields: its message names the variables itself
+        return str(error["msg"])
+    if error["type"] == "extra_forbidden":
+        # An unknown key is most often a misspelt one: its value may well be a secret.
+        name = field.lower().removeprefix(ENV_PREFIX.lower())
+        hint = nearest(name, Settings.model_fields)
+        suggestion = f" (did you mean {hint} / {env_name(hint)}?)" if hint else ""
+        return f"unknown setting {name} / {env_name(name)}{suggestion}; its value is not shown"
+    given = error.get("input")
+    if field in SECRET_FIELDS or looks_secret(field):
+        shown = ""
+    elif isinstance(given, str) and (field == "state_url" or ("://" in given and "@" in given)):
+        shown = f" (got {mask_url(given)!r})"  # a URL may carry a password
+    elif isinstance(given, str | int | float | bool | Path) or given is None:
+        shown = f" (got {given!r})"
+    else:
+        shown = ""  # a table or list may hold anything, secrets included
+    return f"{env_name(field)}: {error['msg']}{shown}"

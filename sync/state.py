@@ -21,6 +21,14 @@ from sync.state_dead_letters import (
     resolve_dead_letters,
     resolve_records,
 )
+from sync.state_errors import (
+    StateError,
+    is_state_failure,
+    refuse_foreign,
+    refuse_unusable_file,
+    translate,
+    where,
+)
 from sync.state_models import (
     AuditRow,
     BatchCommit,
@@ -61,7 +69,7 @@ from sync.state_schema import (
 if TYPE_CHECKING:
     from sync.settings import Settings
 
-__all__ = ["LockHeld", "LockLost", "StateStore"]
+__all__ = ["LockHeld", "LockLost", "StateError", "StateStore"]
 
 
 def _now() -> datetime:
@@ -83,11 +91,23 @@ class StateStore:
         self.url = url
         self.pair = pair
         self.dead_letter_policy = dead_letter_policy or DeadLetterPolicy()
-        self._engine = create_state_engine(url)
+        refuse_unusable_file(url)  # only a missing file is a new state
         try:
+            self._engine = create_state_engine(url)
+        except Exception as exc:
+            if is_state_failure(exc):
+                raise translate(exc, url) from None
+            raise
+        try:
+            with self._engine.connect() as conn:
+                refuse_foreign(conn, url)
             self.schema_version = migrate(self._engine)
-        except BaseException:
+        except BaseException as exc:
             self._engine.dispose()
+            if is_state_failure(exc):
+                raise translate(exc, url) from None
+            if isinstance(exc, StateError) and where(url) not in str(exc):
+                raise StateError(f"state {where(url)}: {exc}") from None
             raise
         self._lock = RunLock(self._engine, pair, stale_after_s=lock_stale_after_s, clock=clock)
 
@@ -102,8 +122,14 @@ class StateStore:
 
     def close(self) -> None:
         """Release the lock if held and close every connection."""
-        self._lock.release()
-        self._engine.dispose()
+        try:
+            self._lock.release()
+        except Exception as exc:
+            if is_state_failure(exc):
+                raise translate(exc, self.url) from None
+            raise
+        finally:
+            self._engine.dispose()
 
     def __enter__(self) -> StateStore:
         return self
@@ -116,7 +142,12 @@ class StateStore:
     @contextmanager
     def lock(self, *, wait_s: float = 0) -> Iterator[None]:
         """Hold the pair's run lock; raises LockHeld if another live run holds it."""
-        self._lock.acquire(wait_s)
+        try:
+            self._lock.acquire(wait_s)
+        except Exception as exc:
+            if is_state_failure(exc):
+                raise translate(exc, self.url) from None
+            raise
         try:
             yield
         finally:
@@ -129,17 +160,29 @@ class StateStore:
 
     # --- connections ---
 
+    # A database failure (disk full, corrupted page, lost server) leaves as one StateError.
+
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
-            yield conn
+        try:
+            with self._engine.connect() as conn:
+                yield conn
+        except Exception as exc:
+            if is_state_failure(exc):
+                raise translate(exc, self.url) from None
+            raise
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         # SQLite: take the write lock at BEGIN so a busy database is waited on, not failed.
         options = {SQLITE_BEGIN_OPTION: "IMMEDIATE"}
-        with self._engine.connect().execution_options(**options) as conn, conn.begin():
-            yield conn
+        try:
+            with self._engine.connect().execution_options(**options) as conn, conn.begin():
+                yield conn
+        except Exception as exc:
+            if is_state_failure(exc):
+                raise translate(exc, self.url) from None
+            raise
 
     def _upsert(
         self,

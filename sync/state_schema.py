@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.pool import StaticPool
 
+from sync.state_errors import StateError
+
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
@@ -375,7 +377,7 @@ def migrate(engine: Engine, *, target: int = LATEST_VERSION) -> int:
         schema_version.create(conn, checkfirst=True)
         version = current_version(conn)
         if version > LATEST_VERSION:
-            raise RuntimeError(
+            raise StateError(
                 f"state schema version {version} is newer than this leadsync ({LATEST_VERSION});"
                 " upgrade leadsync"
             )
