@@ -41,7 +41,7 @@ class FaultConfig:
     hubspot_index_tail_s: float = 30.0
     # Bulk 2.0 ingest jobs stay InProgress this long (sandbox clock) after UploadComplete, then
     # end JobComplete, or Failed / Aborted at these rates (unprocessed rows served apart).
-    bulk2_job_s: float = 0.0
+    bulk2_job_s: float = 10.0  # real jobs take seconds to minutes; tests opt in to 0
     bulk2_fail_rate: float = 0.0
     bulk2_abort_rate: float = 0.0
     # A merge may give the surviving HubSpot contact a new id (both originals then listed in
@@ -56,7 +56,11 @@ class FaultConfig:
 
 
 # What tests that need exact timing opt out of: no late Salesforce commits, no index tail.
-EXACT_TIMING: dict[str, float] = {"salesforce_late_rate": 0.0, "hubspot_index_tail_rate": 0.0}
+EXACT_TIMING: dict[str, float] = {
+    "salesforce_late_rate": 0.0,
+    "hubspot_index_tail_rate": 0.0,
+    "bulk2_job_s": 0.0,  # Bulk 2.0 jobs finish as soon as their upload closes
+}
 
 
 class CallCounter:
