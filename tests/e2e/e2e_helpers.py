@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sandbox import Sandbox
+from sandbox.simulate import DayReport
 from sync.report import RunReport
 from sync.runner import SyncOutcome
 from sync.settings import Settings, load_settings
@@ -115,3 +116,27 @@ def sf_by_email(sb: Sandbox, object_type: str, email: str) -> list[dict[str, Any
         for r in sb.salesforce.all(object_type)
         if (r.get("Email") or "").strip().lower() == email.strip().lower()
     ]
+
+
+def assert_day_fed_back(sb: Sandbox, day: DayReport) -> None:
+    """Sales' verdicts of a simulated day reached HubSpot: disqualified, converted, won."""
+    if day.disqualified_lead_id:
+        lead = sb.salesforce.get("Lead", day.disqualified_lead_id)
+        assert lead is not None
+        props = hs_by_email(sb, str(lead["Email"]))
+        assert props["hs_lead_status"] in ("UNQUALIFIED", "BAD_TIMING")
+        assert props["leadsync_disqualification_reason"] == day.disqualification_reason
+    if day.converted_lead_id:
+        lead = sb.salesforce.get("Lead", day.converted_lead_id)
+        assert lead is not None
+        props = hs_by_email(sb, str(lead["Email"]))
+        assert props["leadsync_converted"] == "true"
+        assert props["leadsync_salesforce_id"] == lead["ConvertedContactId"]
+    if day.won_opportunity_id:
+        opp = sb.salesforce.get("Opportunity", day.won_opportunity_id)
+        assert opp is not None
+        contact = sb.salesforce.get("Contact", str(opp["ContactId"]))
+        assert contact is not None
+        props = hs_by_email(sb, str(contact["Email"]))
+        assert props["leadsync_opportunity_status"] == "won"
+        assert props["lifecyclestage"] == "customer"

@@ -8,7 +8,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from e2e_helpers import hs_by_email, settings_for, sf_by_email, write_calls
+from e2e_helpers import assert_day_fed_back, hs_by_email, settings_for, sf_by_email, write_calls
 
 from connectors.retry import RetryPolicy
 from sandbox import Sandbox
@@ -101,24 +101,7 @@ def test_full_sync_a_day_and_incremental_syncs_on_the_hardest_sandbox(tmp_path: 
                 assert len(leads) == 1, f"prospect {email}: {len(leads)} leads"
             if flagged:
                 assert leads == [], f"excluded {email} ({flagged}) was created in Salesforce"
-        # Sales' verdicts reached marketing.
-        if day.disqualified_lead_id:
-            lead = sb.salesforce.get("Lead", day.disqualified_lead_id)
-            assert lead is not None
-            props = hs_by_email(sb, str(lead["Email"]))
-            assert props["leadsync_disqualification_reason"] == day.disqualification_reason
-        if day.converted_lead_id:
-            lead = sb.salesforce.get("Lead", day.converted_lead_id)
-            assert lead is not None
-            props = hs_by_email(sb, str(lead["Email"]))
-            assert props["leadsync_converted"] == "true"
-            assert props["leadsync_salesforce_id"] == lead["ConvertedContactId"]
-        if day.won_opportunity_id:
-            opp = sb.salesforce.get("Opportunity", day.won_opportunity_id)
-            assert opp is not None
-            contact = sb.salesforce.get("Contact", str(opp["ContactId"]))
-            assert contact is not None
-            assert hs_by_email(sb, str(contact["Email"]))["leadsync_opportunity_status"] == "won"
+        assert_day_fed_back(sb, day)  # sales' verdicts reached marketing
         # Both sides agree on the conflicting edit (Salesforce's was the later one).
         if day.conflicting_edit:
             props = hs_by_email(sb, day.conflicting_edit)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from e2e_helpers import (
     SyncFn,
+    assert_day_fed_back,
     hs_by_email,
     hs_contact,
     settings_for,
@@ -71,28 +72,7 @@ def test_a_seeded_sandbox_through_a_simulated_day(tmp_path: Path) -> None:
                 assert leads == [], f"excluded {email} ({flagged}) was created in Salesforce"
         junk = [e for e in day.signup_emails if hs_by_email(sb, e).get("leadsync_exclusion")]
         assert len(junk) >= day.new_bots
-        if day.disqualified_lead_id:
-            lead = sb.salesforce.get("Lead", day.disqualified_lead_id)
-            assert lead is not None
-            email = str(lead["Email"])
-            assert hs_by_email(sb, email)["hs_lead_status"] in ("UNQUALIFIED", "BAD_TIMING")
-            assert hs_by_email(sb, email)["leadsync_disqualification_reason"] == (
-                day.disqualification_reason
-            )
-        if day.converted_lead_id:
-            lead = sb.salesforce.get("Lead", day.converted_lead_id)
-            assert lead is not None
-            props = hs_by_email(sb, str(lead["Email"]))
-            assert props["leadsync_converted"] == "true"
-            assert props["leadsync_salesforce_id"] == lead["ConvertedContactId"]
-        if day.won_opportunity_id:
-            opp = sb.salesforce.get("Opportunity", day.won_opportunity_id)
-            assert opp is not None
-            contact = sb.salesforce.get("Contact", str(opp["ContactId"]))
-            assert contact is not None
-            props = hs_by_email(sb, str(contact["Email"]))
-            assert props["leadsync_opportunity_status"] == "won"
-            assert props["lifecyclestage"] == "customer"
+        assert_day_fed_back(sb, day)  # sales' verdicts reached marketing
         if day.conflicting_edit:
             props = hs_by_email(sb, day.conflicting_edit)
             linked = [
