@@ -6,21 +6,21 @@ import contextlib
 import json
 import logging
 import signal
-import sys
 import threading
 from pathlib import Path
 from typing import NoReturn
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from connectors.base import ObjectSchema
 from mappings.errors import MappingError
+from sync.cli_common import console, fail, load_or_exit, state_failed
+from sync.cli_run import run_command
 from sync.report import RunReport
-from sync.settings import MissingSetting, Settings, SettingsError, load_settings
+from sync.settings import MissingSetting, Settings
 from sync.state_errors import StateError
 
 # Tracebacks never show local variables: they could hold tokens or session ids.
@@ -36,8 +36,6 @@ state_app = typer.Typer(
     help="The state store: check it, back it up.", pretty_exceptions_show_locals=False
 )
 app.add_typer(state_app, name="state")
-# Wide enough for the run tables when the output is piped (rich assumes 80 columns then).
-console = Console(width=None if sys.stdout.isatty() else 120)
 
 
 @sandbox_app.command("serve")
@@ -83,11 +81,7 @@ def sandbox_serve(
 
 
 def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        console.print(f"[red]configuration error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+    return load_or_exit()
 
 
 @app.callback()
@@ -193,44 +187,89 @@ def check_command(
 
 
 @app.command("status")
-def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Show the last runs, link counts and pending dead letters."""
-    from sync.state import StateStore
+def status_command(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    check: bool = typer.Option(
+        False, "--check", help="For monitors: exit 1 when the last good run is too old."
+    ),
+    every: str = typer.Option(
+        "15m", "--every", help="The schedule's interval, for --check (as given to `run`)."
+    ),
+    missed: int = typer.Option(
+        3, "--missed", min=1, help="--check fails after this many intervals without a good run."
+    ),
+) -> None:
+    """Show where the state is, the last runs and their health, links and dead letters."""
+    from datetime import UTC, datetime
 
+    from sync.health import health
+    from sync.schedule import ScheduleError, parse_interval
+    from sync.state import StateStore
+    from sync.state_errors import sqlite_path, where
+
+    try:
+        period_s = parse_interval(every)
+    except ScheduleError as exc:
+        fail("status: ", str(exc))
     settings = _settings()
+    location = where(settings.state_url)
+    path = sqlite_path(settings.state_url)
+    if path is not None and not path.exists():  # never create a state just to look at it
+        if as_json:
+            typer.echo(json.dumps({"state": location, "exists": False, "healthy": False}))
+        else:
+            console.print(
+                Text(
+                    f"no state at {location}: nothing has run yet with this setting (a sync "
+                    "creates it); set LEADSYNC_STATE_URL if the state lives elsewhere"
+                )
+            )
+        raise typer.Exit(1)
     try:
         with StateStore(settings.state_url, pair=settings.pair) as state:
             counts = state.counts()
-            runs = state.runs(10)
+            runs = state.runs(100)
     except StateError as exc:
         _state_failed(exc)
+    verdict = health(runs, datetime.now(UTC), period_s=period_s, missed=missed)
+    exit_code = 1 if check and not verdict.healthy else 0
     if as_json:
         typer.echo(
             json.dumps(
                 {
+                    "state": location,
+                    "exists": True,
+                    "pair": settings.pair,
                     "links_active": counts.links_active,
                     "links_retired": counts.links_retired,
                     "dead_letters_pending": counts.dead_letters_pending,
                     "dead_letters_discarded": counts.dead_letters_discarded,
+                    **verdict.to_json(),
                     "runs": [
                         {
                             "id": r.id,
                             "status": r.status,
                             "started_at": r.started_at.isoformat(),
+                            "finished_at": r.finished_at.isoformat() if r.finished_at else None,
                             "dry_run": r.dry_run,
                             "stats": r.stats,
                         }
-                        for r in runs
+                        for r in runs[:10]
                     ],
                 },
                 default=str,
             )
         )
-        return
+        raise typer.Exit(exit_code)
+    if check:
+        word = "ok" if verdict.healthy else "LATE"
+        console.print(Text(f"{word}: {verdict.message} (state {location})"))
+        raise typer.Exit(exit_code)
+    console.print(Text(f"state: {location}"))
     table = Table(title=f"leadsync pair {settings.pair!r}")
     for col in ("run", "started", "status", "pulled", "created", "updated", "dead letters"):
         table.add_column(col)
-    for r in runs:
+    for r in runs[:10]:
         st = r.stats
         table.add_row(
             r.id[:8],
@@ -242,9 +281,11 @@ def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
             str(st.get("dead_letters", "")),
         )
     console.print(table)
+    console.print(Text(f"health: {verdict.message}"))
     console.print(
         f"links: {counts.links_active} active, {counts.links_retired} retired; dead letters: "
         f"{counts.dead_letters_pending} pending, {counts.dead_letters_discarded} discarded"
+        + (" (leadsync dead-letters lists them)" if counts.dead_letters_pending else "")
     )
 
 
@@ -268,8 +309,7 @@ def report_command(
 
 def _state_failed(exc: StateError) -> NoReturn:
     """One line naming the state and the fix, no traceback; exit 2."""
-    console.print(Text.assemble(("state error: ", "red"), str(exc)))
-    raise typer.Exit(2) from None
+    state_failed(exc)
 
 
 @state_app.command("check")
@@ -348,6 +388,9 @@ def demo_command(
     from sync.demo import run_demo
 
     raise typer.Exit(run_demo(console, leads=leads, seed=seed))
+
+
+app.command("run")(run_command)
 
 
 def main() -> None:

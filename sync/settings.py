@@ -73,6 +73,13 @@ _SECRET_NAME = re.compile(r"token|secret|password|passw|pwd|key|session|credenti
 LOOPBACK_NAMES = ("localhost",)
 
 
+def default_state_url() -> str:
+    """SQLite in the user state directory (Linux: $XDG_STATE_HOME or ~/.local/state/leadsync)."""
+    from platformdirs import user_state_dir
+
+    return f"sqlite:///{Path(user_state_dir('leadsync')) / 'state.db'}"
+
+
 def looks_secret(field: str) -> bool:
     """Whether a setting's name says its value is a credential (never echoed)."""
     return bool(_SECRET_NAME.search(field))
@@ -202,7 +209,8 @@ class Settings(BaseSettings):
     hubspot_client_secret: SecretStr | None = None
     hubspot_refresh_token: SecretStr | None = None
     ca_path: FilePath | None = None  # CA bundle to trust (the sandbox's throwaway CA)
-    state_url: str = "sqlite:///.leadsync/state.db"
+    # Default: a file in the platform's user state directory, whatever the working directory.
+    state_url: str = Field(default_factory=lambda: default_state_url())
     mappings_dir: Path = DEFAULT_MAPPINGS_DIR
     pair: str = Field("default", pattern=r"^[A-Za-z0-9_.-]{1,100}$")
     salesforce_max_usage_share: float = Field(0.8, gt=0, le=1)

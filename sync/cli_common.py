@@ -1,0 +1,38 @@
+"""What every `leadsync` command shares: the consoles, loading settings, one-line failures."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from sync.settings import Settings, SettingsError, load_settings
+from sync.state_errors import StateError
+
+# Wide enough for the run tables when the output is piped (rich assumes 80 columns then).
+console = Console(width=None if sys.stdout.isatty() else 120)
+# Errors and progress go to stderr, so stdout stays clean for --json.
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+def fail(prefix: str, message: str, code: int = 2) -> NoReturn:
+    """One line on stderr, no traceback; exit ``code`` (2: fix the configuration)."""
+    line = " ".join(message.split())
+    err_console.print(Text.assemble((prefix, "red"), line), soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def load_or_exit() -> Settings:
+    """The settings, or one line naming each setting to fix and exit code 2."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        fail("configuration error: ", str(exc))
+
+
+def state_failed(exc: StateError) -> NoReturn:
+    """One line naming the state and the fix, no traceback; exit 2."""
+    fail("state error: ", str(exc))
