@@ -18,6 +18,7 @@ from rich.text import Text
 from connectors.base import ObjectSchema
 from mappings.errors import MappingError
 from sync.cli_common import console, fail, load_or_exit, state_failed
+from sync.cli_dead_letters import dead_letters_app
 from sync.cli_run import run_command
 from sync.report import RunReport
 from sync.settings import MissingSetting, Settings
@@ -391,6 +392,7 @@ def demo_command(
 
 
 app.command("run")(run_command)
+app.add_typer(dead_letters_app, name="dead-letters")
 
 
 def main() -> None:
