@@ -19,6 +19,7 @@ from connectors.base import ObjectSchema
 from mappings.errors import MappingError
 from sync.cli_common import console, fail, load_or_exit, state_failed
 from sync.cli_dead_letters import dead_letters_app
+from sync.cli_explain import explain_command
 from sync.cli_run import run_command
 from sync.report import RunReport
 from sync.settings import MissingSetting, Settings
@@ -393,6 +394,7 @@ def demo_command(
 
 app.command("run")(run_command)
 app.add_typer(dead_letters_app, name="dead-letters")
+app.command("explain")(explain_command)
 
 
 def main() -> None:
