@@ -17,7 +17,14 @@ from rich.text import Text
 
 from connectors.base import ObjectSchema
 from mappings.errors import MappingError
-from sync.cli_common import console, fail, load_or_exit, state_failed
+from sync.cli_common import (
+    checked_connectors,
+    console,
+    err_console,
+    fail,
+    load_or_exit,
+    state_failed,
+)
 from sync.cli_dead_letters import dead_letters_app
 from sync.cli_explain import explain_command
 from sync.cli_run import run_command
@@ -111,12 +118,12 @@ def sync_command(
 
     settings = _settings()
     try:
-        outcome = run_sync(settings, dry_run=dry_run, full=full)
-    except (LockHeld, MissingSetting) as exc:
-        console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(2) from None
+        conns = checked_connectors(settings)
+        outcome = run_sync(settings, dry_run=dry_run, full=full, connectors=conns)
+    except LockHeld as exc:
+        fail("", str(exc))
     except MappingError as exc:
-        console.print(f"[red]mapping error:[/red]\n{escape(str(exc))}")
+        err_console.print(Text.assemble(("mapping error:\n", "red"), str(exc)))
         raise typer.Exit(2) from None
     except StateError as exc:
         _state_failed(exc)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from sync.settings import Settings, SettingsError, load_settings
+from sync.settings import MissingSetting, Settings, SettingsError, load_settings
 from sync.state_errors import StateError
+
+if TYPE_CHECKING:
+    from sync.runner import Connectors
 
 # Wide enough for the run tables when the output is piped (rich assumes 80 columns then).
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -31,6 +34,32 @@ def load_or_exit() -> Settings:
         return load_settings()
     except SettingsError as exc:
         fail("configuration error: ", str(exc))
+
+
+def checked_connectors(settings: Settings) -> Connectors:
+    """Both adapters, after the hosts answered, TLS verified and both sign-ins worked.
+
+    Any problem is one line naming the setting, exit 2, before a single record is read.
+    """
+    from sync.preflight import PreflightError, preflight, probe_state
+    from sync.runner import build_connectors
+    from sync.state import StateStore
+
+    try:  # the state first: it is local, and its problems are the quickest to name
+        probe_state(settings.state_url)
+        StateStore.from_settings(settings).close()
+    except PreflightError as exc:
+        fail("configuration error: ", str(exc))
+    except StateError as exc:
+        state_failed(exc)
+    try:
+        conns = build_connectors(settings)
+        preflight(settings, conns)
+    except MissingSetting as exc:
+        fail("configuration error: ", str(exc))
+    except PreflightError as exc:
+        fail("configuration error: ", str(exc))
+    return conns
 
 
 def state_failed(exc: StateError) -> NoReturn:

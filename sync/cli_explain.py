@@ -10,9 +10,8 @@ from rich.text import Text
 
 from connectors.errors import ConnectorError
 from mappings.errors import MappingError
-from sync.cli_common import console, fail, load_or_exit, state_failed
+from sync.cli_common import checked_connectors, console, fail, load_or_exit, state_failed
 from sync.explain import Explanation, explain
-from sync.settings import MissingSetting
 from sync.state_errors import StateError, sqlite_path, where
 
 
@@ -29,7 +28,6 @@ def explain_command(
 ) -> None:
     """Both systems' records (live), the link and its history, each field and the decision."""
     from mappings.loader import load_mappings
-    from sync.runner import build_connectors
     from sync.state import StateStore
 
     settings = load_or_exit()
@@ -40,12 +38,7 @@ def explain_command(
         ms = load_mappings(settings.mappings_dir)
     except MappingError as exc:
         fail("mapping error: ", str(exc).splitlines()[0])
-    conns = None
-    if not offline:
-        try:
-            conns = build_connectors(settings)
-        except MissingSetting as exc:
-            fail("configuration error: ", f"{exc} (or use --offline)")
+    conns = None if offline else checked_connectors(settings)
     try:
         with StateStore.from_settings(settings) as state:
             got = explain(

@@ -12,10 +12,10 @@ import typer
 from rich.text import Text
 
 from mappings.errors import MappingError
-from sync.cli_common import console, fail, load_or_exit, state_failed
+from sync.cli_common import checked_connectors, console, fail, load_or_exit, state_failed
 from sync.schedule import Jitter, ScheduleError, parse_schedule
 from sync.scheduler import Scheduler
-from sync.settings import MissingSetting, Settings
+from sync.settings import Settings
 from sync.state_errors import StateError
 
 # Tests only: waits between cycles are multiplied by this, so `--every 2s` needs no real 2 s.
@@ -43,13 +43,10 @@ def _preflight(settings: Settings) -> None:
     from mappings.loader import load_mappings
     from sync.state import StateStore
 
+    checked_connectors(settings)  # hosts, TLS and both sign-ins; exits 2 with one line
     try:
-        settings.salesforce()
-        settings.hubspot()
         load_mappings(settings.mappings_dir)
         StateStore.from_settings(settings).close()
-    except MissingSetting as exc:
-        fail("configuration error: ", str(exc))
     except MappingError as exc:
         fail("mapping error: ", str(exc).splitlines()[0])
     except StateError as exc:
