@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import signal
 import threading
 from pathlib import Path
@@ -18,6 +17,7 @@ from rich.text import Text
 from connectors.base import ObjectSchema
 from mappings.errors import MappingError
 from sync.cli_common import (
+    OPTIONS,
     checked_connectors,
     console,
     err_console,
@@ -28,6 +28,8 @@ from sync.cli_common import (
 from sync.cli_dead_letters import dead_letters_app
 from sync.cli_explain import explain_command
 from sync.cli_run import run_command
+from sync.person import PlannedWrite
+from sync.progress import SyncProgress, wanted
 from sync.report import RunReport
 from sync.settings import MissingSetting, Settings
 from sync.state_errors import StateError
@@ -95,14 +97,26 @@ def _settings() -> Settings:
 
 @app.callback()
 def main_options(
-    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="-v info, -vv debug."),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="-v: info (runs, batches), -vv: debug."
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress display (it shows only on a terminal anyway)."
+    ),
+    log_file: Path | None = typer.Option(
+        None, "--log-file", help="Append the log to this file instead of stderr."
+    ),
+    log_format: str = typer.Option(
+        "text", "--log-format", help="text, or json: one JSON object a line for log shippers."
+    ),
 ) -> None:
     """leadsync: keeps leads consistent between HubSpot and Salesforce."""
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Vendor clients log request details (URLs, headers) at debug level: keep them quiet.
-    for noisy in ("urllib3", "hubspot", "simple_salesforce", "requests"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from sync.logs import configure
+
+    if log_format not in ("text", "json"):
+        fail("", f"--log-format {log_format!r}: expected text or json")
+    OPTIONS.quiet = quiet
+    configure(verbose, log_file, "json" if log_format == "json" else "text")
 
 
 @app.command("sync")
@@ -119,7 +133,19 @@ def sync_command(
     settings = _settings()
     try:
         conns = checked_connectors(settings)
-        outcome = run_sync(settings, dry_run=dry_run, full=full, connectors=conns)
+        progress = SyncProgress(err_console) if wanted(err_console, OPTIONS.quiet) else None
+        if progress is None:
+            outcome = run_sync(settings, dry_run=dry_run, full=full, connectors=conns)
+        else:
+            progress.watch(conns)
+            with progress.shown():
+                outcome = run_sync(
+                    settings,
+                    dry_run=dry_run,
+                    full=full,
+                    connectors=conns,
+                    on_batch=progress.on_batch,
+                )
     except LockHeld as exc:
         fail("", str(exc))
     except MappingError as exc:
@@ -132,19 +158,38 @@ def sync_command(
         data = report.to_json()
         if dry_run and plan:
             data["plan"] = [p.to_json() for p in outcome.plans]
-        typer.echo(json.dumps(data))
+        typer.echo(json.dumps(data, default=str))  # plan values may be dates
     else:
         # Record data (emails, reasons) printed as Text: "[/up]" or ":x:" in an email is literal.
         console.print(Text(render_report(report)))
         if dry_run and plan:
             for item in outcome.plans:
-                console.print(
-                    Text(
-                        f"  would {item.action} {item.system} {item.object_type} {item.email}: "
-                        f"{', '.join(item.fields)}"
-                    )
-                )
+                console.print(Text(render_plan(item)))
+        elif dry_run and outcome.plans:
+            console.print(Text(f"  {len(outcome.plans)} planned writes: --plan lists them"))
     raise typer.Exit(0 if report.status == "ok" else 1)
+
+
+def _value(v: object) -> str:
+    return "(blank)" if v is None or v == "" else repr(v)
+
+
+def render_plan(item: PlannedWrite) -> str:
+    """One planned write: what, where, each field's old -> new, exclusion, conflicts."""
+    target = f"{item.system} {item.object_type} {item.id or '(new)'}"
+    lines = [f"  would {item.action} {target} ({item.email or 'no email'})"]
+    if item.exclusion:
+        lines.append(f"      excluded by {item.exclusion}")
+        lines.extend(f"        {why}" for why in item.reasons)
+    for name, old, new in item.changes:
+        lines.append(f"      {name}: {_value(old)} -> {_value(new)}")
+    for name, won in item.conflicts:
+        lines.append(f"      conflict on {name}: {won} won")
+    shown = {name for name, _, _ in item.changes}
+    others = [f for f in item.fields if f not in shown]
+    if others:
+        lines.append(f"      fields written: {', '.join(others)}")
+    return "\n".join(lines)
 
 
 @app.command("check")
@@ -383,6 +428,19 @@ def render_report(report: RunReport) -> str:
             f"  duplicate: {dup['system']} {dup['object_type']} {dup['record_id']} "
             f"({dup['email']}) left unlinked; {dup['kept_id']} kept: {dup['reason']}"
         )
+    if r.duplicates > 10:
+        listed = len(r.duplicate_records)
+        lines.append(
+            f"  and {r.duplicates - 10} more duplicates: `leadsync sync --json` lists "
+            + (f"the first {listed}" if listed < r.duplicates else "them all")
+            + " under duplicate_records"
+        )
+    if r.skipped_reasons:
+        lines.append(
+            "  skipped: " + ", ".join(f"{why} {n}" for why, n in sorted(r.skipped_reasons.items()))
+        )
+    if r.dead_letters:
+        lines.append(f"  {r.dead_letters} record(s) refused: `leadsync dead-letters` shows why")
     if r.message:
         lines.append(f"  {r.message}")
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
@@ -19,6 +20,16 @@ if TYPE_CHECKING:
 console = Console(width=None if sys.stdout.isatty() else 120)
 # Errors and progress go to stderr, so stdout stays clean for --json.
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+@dataclass
+class Options:
+    """The global options given before the command."""
+
+    quiet: bool = False
+
+
+OPTIONS = Options()
 
 
 def fail(prefix: str, message: str, code: int = 2) -> NoReturn:
