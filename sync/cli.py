@@ -449,12 +449,15 @@ def render_report(report: RunReport) -> str:
 @app.command("demo")
 def demo_command(
     leads: int = typer.Option(1000, help="People the sandbox generates."),
-    seed: int = typer.Option(7),
+    seed: int = typer.Option(7, help="Seed of the generated data."),
+    report: Path = typer.Option(
+        Path("leadsync-demo-report.html"), "--report", help="Where to write the HTML report."
+    ),
 ) -> None:
     """Start the sandbox, run a full sync, simulate a day on both sides, sync again."""
     from sync.demo import run_demo
 
-    raise typer.Exit(run_demo(console, leads=leads, seed=seed))
+    raise typer.Exit(run_demo(console, leads=leads, seed=seed, report_path=report))
 
 
 app.command("run")(run_command)
