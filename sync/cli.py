@@ -323,6 +323,7 @@ def status_command(
     table = Table(title=f"leadsync pair {settings.pair!r}")
     for col in ("run", "started", "status", "pulled", "created", "updated", "dead letters"):
         table.add_column(col)
+    table.add_column("why", overflow="fold")
     for r in runs[:10]:
         st = r.stats
         table.add_row(
@@ -333,6 +334,7 @@ def status_command(
             _pair(st.get("created")),
             _pair(st.get("updated")),
             str(st.get("dead_letters", "")),
+            Text(str(st.get("message") or st.get("error") or "")),
         )
     console.print(table)
     console.print(Text(f"health: {verdict.message}"))

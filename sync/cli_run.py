@@ -25,9 +25,16 @@ WAIT_SCALE_VARIABLE = "_LEADSYNC_TEST_WAIT_SCALE"
 @contextmanager
 def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
     """SIGTERM and SIGINT ask for a clean stop (after the batch in progress) instead of dying."""
+    received: list[int] = []
 
     def handler(signum: int, _frame: FrameType | None) -> None:
-        console.print(Text(f"{signal.Signals(signum).name}: stopping after the current batch"))
+        received.append(signum)
+        if len(received) > 1:  # asked twice: the admin does not want to wait for the batch
+            raise KeyboardInterrupt
+        name = signal.Signals(signum).name
+        console.print(
+            Text(f"{name}: stopping after the current batch (send it again to stop at once)")
+        )
         stop()
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}

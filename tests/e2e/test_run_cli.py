@@ -157,6 +157,8 @@ def test_status_json_shows_the_last_run_and_its_age(
     code, out = _invoke(env, "status", "--check", "--every", "5m")  # 19 min > 3 x 5 min
     assert code == 1 and out.startswith("LATE")
     assert _invoke(env, "status", "--check", "--every", "5m", "--missed", "4")[0] == 0
+    code, out = _invoke(env, "status")  # a failed run says why
+    assert code == 0 and "HubSpot answered 503" in " ".join(out.split())
 
 
 def test_status_without_state_says_so_and_creates_nothing(tmp_path: Path) -> None:
