@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -212,8 +211,7 @@ def check_command(
         try:
             conns = build_connectors(settings)
         except MissingSetting as exc:
-            console.print(f"[red]{escape(str(exc))}[/red]")
-            raise typer.Exit(2) from None
+            fail("configuration error: ", str(exc))
 
         from connectors.errors import ConnectorError
 
@@ -223,8 +221,7 @@ def check_command(
                 "hubspot": conns.hubspot.signed_in(),
             }
         except ConnectorError as exc:
-            console.print(f"[red]sign-in failed:[/red] {exc}")
-            raise typer.Exit(2) from None
+            fail("sign-in failed: ", str(exc))
         if not as_json:
             for system, how in signed_in.items():
                 typer.echo(f"{system}: {how}")
