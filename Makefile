@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-shuffled lint typecheck unit bench clean
+.PHONY: install demo test test-shuffled lint typecheck unit bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: lint typecheck unit
 # The suite in a random order (pytest-randomly; SEED=n repeats an order) and any hypothesis seed.
 test-shuffled: $(STAMP)
 	$(BIN)/pytest -q -p randomly $(if $(SEED),--randomly-seed=$(SEED))
+
+# Headless Chromium for tests/e2e/test_report_browser.py (skipped, saying so, without it).
+browser:
+	command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium) || \
+		(sudo apt-get update && sudo apt-get install -y chromium)
 
 bench: $(STAMP)
 	$(BIN)/python bench/sandbox_speed.py

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import signal
-import sys
 import threading
 from pathlib import Path
 from typing import NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from connectors.base import ObjectSchema
 from mappings.errors import MappingError
+from sync.cli_common import (
+    OPTIONS,
+    checked_connectors,
+    console,
+    err_console,
+    fail,
+    load_or_exit,
+    state_failed,
+)
+from sync.cli_dead_letters import dead_letters_app
+from sync.cli_explain import explain_command
+from sync.cli_run import run_command
+from sync.person import PlannedWrite
+from sync.progress import SyncProgress, wanted
 from sync.report import RunReport
-from sync.settings import MissingSetting, Settings, SettingsError, load_settings
+from sync.settings import MissingSetting, Settings
 from sync.state_errors import StateError
 
 # Tracebacks never show local variables: they could hold tokens or session ids.
@@ -36,8 +46,6 @@ state_app = typer.Typer(
     help="The state store: check it, back it up.", pretty_exceptions_show_locals=False
 )
 app.add_typer(state_app, name="state")
-# Wide enough for the run tables when the output is piped (rich assumes 80 columns then).
-console = Console(width=None if sys.stdout.isatty() else 120)
 
 
 @sandbox_app.command("serve")
@@ -83,23 +91,31 @@ def sandbox_serve(
 
 
 def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        console.print(f"[red]configuration error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+    return load_or_exit()
 
 
 @app.callback()
 def main_options(
-    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="-v info, -vv debug."),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="-v: info (runs, batches), -vv: debug."
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress display (it shows only on a terminal anyway)."
+    ),
+    log_file: Path | None = typer.Option(
+        None, "--log-file", help="Append the log to this file instead of stderr."
+    ),
+    log_format: str = typer.Option(
+        "text", "--log-format", help="text, or json: one JSON object a line for log shippers."
+    ),
 ) -> None:
     """leadsync: keeps leads consistent between HubSpot and Salesforce."""
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Vendor clients log request details (URLs, headers) at debug level: keep them quiet.
-    for noisy in ("urllib3", "hubspot", "simple_salesforce", "requests"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from sync.logs import configure
+
+    if log_format not in ("text", "json"):
+        fail("", f"--log-format {log_format!r}: expected text or json")
+    OPTIONS.quiet = quiet
+    configure(verbose, log_file, "json" if log_format == "json" else "text")
 
 
 @app.command("sync")
@@ -115,12 +131,24 @@ def sync_command(
 
     settings = _settings()
     try:
-        outcome = run_sync(settings, dry_run=dry_run, full=full)
-    except (LockHeld, MissingSetting) as exc:
-        console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(2) from None
+        conns = checked_connectors(settings)
+        progress = SyncProgress(err_console) if wanted(err_console, OPTIONS.quiet) else None
+        if progress is None:
+            outcome = run_sync(settings, dry_run=dry_run, full=full, connectors=conns)
+        else:
+            progress.watch(conns)
+            with progress.shown():
+                outcome = run_sync(
+                    settings,
+                    dry_run=dry_run,
+                    full=full,
+                    connectors=conns,
+                    on_batch=progress.on_batch,
+                )
+    except LockHeld as exc:
+        fail("", str(exc))
     except MappingError as exc:
-        console.print(f"[red]mapping error:[/red]\n{escape(str(exc))}")
+        err_console.print(Text.assemble(("mapping error:\n", "red"), str(exc)))
         raise typer.Exit(2) from None
     except StateError as exc:
         _state_failed(exc)
@@ -129,19 +157,38 @@ def sync_command(
         data = report.to_json()
         if dry_run and plan:
             data["plan"] = [p.to_json() for p in outcome.plans]
-        typer.echo(json.dumps(data))
+        typer.echo(json.dumps(data, default=str))  # plan values may be dates
     else:
         # Record data (emails, reasons) printed as Text: "[/up]" or ":x:" in an email is literal.
         console.print(Text(render_report(report)))
         if dry_run and plan:
             for item in outcome.plans:
-                console.print(
-                    Text(
-                        f"  would {item.action} {item.system} {item.object_type} {item.email}: "
-                        f"{', '.join(item.fields)}"
-                    )
-                )
+                console.print(Text(render_plan(item)))
+        elif dry_run and outcome.plans:
+            console.print(Text(f"  {len(outcome.plans)} planned writes: --plan lists them"))
     raise typer.Exit(0 if report.status == "ok" else 1)
+
+
+def _value(v: object) -> str:
+    return "(blank)" if v is None or v == "" else repr(v)
+
+
+def render_plan(item: PlannedWrite) -> str:
+    """One planned write: what, where, each field's old -> new, exclusion, conflicts."""
+    target = f"{item.system} {item.object_type} {item.id or '(new)'}"
+    lines = [f"  would {item.action} {target} ({item.email or 'no email'})"]
+    if item.exclusion:
+        lines.append(f"      excluded by {item.exclusion}")
+        lines.extend(f"        {why}" for why in item.reasons)
+    for name, old, new in item.changes:
+        lines.append(f"      {name}: {_value(old)} -> {_value(new)}")
+    for name, won in item.conflicts:
+        lines.append(f"      conflict on {name}: {won} won")
+    shown = {name for name, _, _ in item.changes}
+    others = [f for f in item.fields if f not in shown]
+    if others:
+        lines.append(f"      fields written: {', '.join(others)}")
+    return "\n".join(lines)
 
 
 @app.command("check")
@@ -164,8 +211,7 @@ def check_command(
         try:
             conns = build_connectors(settings)
         except MissingSetting as exc:
-            console.print(f"[red]{escape(str(exc))}[/red]")
-            raise typer.Exit(2) from None
+            fail("configuration error: ", str(exc))
 
         from connectors.errors import ConnectorError
 
@@ -175,8 +221,7 @@ def check_command(
                 "hubspot": conns.hubspot.signed_in(),
             }
         except ConnectorError as exc:
-            console.print(f"[red]sign-in failed:[/red] {exc}")
-            raise typer.Exit(2) from None
+            fail("sign-in failed: ", str(exc))
         if not as_json:
             for system, how in signed_in.items():
                 typer.echo(f"{system}: {how}")
@@ -193,44 +238,90 @@ def check_command(
 
 
 @app.command("status")
-def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Show the last runs, link counts and pending dead letters."""
-    from sync.state import StateStore
+def status_command(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    check: bool = typer.Option(
+        False, "--check", help="For monitors: exit 1 when the last good run is too old."
+    ),
+    every: str = typer.Option(
+        "15m", "--every", help="The schedule's interval, for --check (as given to `run`)."
+    ),
+    missed: int = typer.Option(
+        3, "--missed", min=1, help="--check fails after this many intervals without a good run."
+    ),
+) -> None:
+    """Show where the state is, the last runs and their health, links and dead letters."""
+    from datetime import UTC, datetime
 
+    from sync.health import health
+    from sync.schedule import ScheduleError, parse_interval
+    from sync.state import StateStore
+    from sync.state_errors import sqlite_path, where
+
+    try:
+        period_s = parse_interval(every)
+    except ScheduleError as exc:
+        fail("status: ", str(exc))
     settings = _settings()
+    location = where(settings.state_url)
+    path = sqlite_path(settings.state_url)
+    if path is not None and not path.exists():  # never create a state just to look at it
+        if as_json:
+            typer.echo(json.dumps({"state": location, "exists": False, "healthy": False}))
+        else:
+            console.print(
+                Text(
+                    f"no state at {location}: nothing has run yet with this setting (a sync "
+                    "creates it); set LEADSYNC_STATE_URL if the state lives elsewhere"
+                )
+            )
+        raise typer.Exit(1)
     try:
         with StateStore(settings.state_url, pair=settings.pair) as state:
             counts = state.counts()
-            runs = state.runs(10)
+            runs = state.runs(100)
     except StateError as exc:
         _state_failed(exc)
+    verdict = health(runs, datetime.now(UTC), period_s=period_s, missed=missed)
+    exit_code = 1 if check and not verdict.healthy else 0
     if as_json:
         typer.echo(
             json.dumps(
                 {
+                    "state": location,
+                    "exists": True,
+                    "pair": settings.pair,
                     "links_active": counts.links_active,
                     "links_retired": counts.links_retired,
                     "dead_letters_pending": counts.dead_letters_pending,
                     "dead_letters_discarded": counts.dead_letters_discarded,
+                    **verdict.to_json(),
                     "runs": [
                         {
                             "id": r.id,
                             "status": r.status,
                             "started_at": r.started_at.isoformat(),
+                            "finished_at": r.finished_at.isoformat() if r.finished_at else None,
                             "dry_run": r.dry_run,
                             "stats": r.stats,
                         }
-                        for r in runs
+                        for r in runs[:10]
                     ],
                 },
                 default=str,
             )
         )
-        return
+        raise typer.Exit(exit_code)
+    if check:
+        word = "ok" if verdict.healthy else "LATE"
+        console.print(Text(f"{word}: {verdict.message} (state {location})"))
+        raise typer.Exit(exit_code)
+    console.print(Text(f"state: {location}"))
     table = Table(title=f"leadsync pair {settings.pair!r}")
     for col in ("run", "started", "status", "pulled", "created", "updated", "dead letters"):
         table.add_column(col)
-    for r in runs:
+    table.add_column("why", overflow="fold")
+    for r in runs[:10]:
         st = r.stats
         table.add_row(
             r.id[:8],
@@ -240,11 +331,14 @@ def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
             _pair(st.get("created")),
             _pair(st.get("updated")),
             str(st.get("dead_letters", "")),
+            Text(str(st.get("message") or st.get("error") or "")),
         )
     console.print(table)
+    console.print(Text(f"health: {verdict.message}"))
     console.print(
         f"links: {counts.links_active} active, {counts.links_retired} retired; dead letters: "
         f"{counts.dead_letters_pending} pending, {counts.dead_letters_discarded} discarded"
+        + (" (leadsync dead-letters lists them)" if counts.dead_letters_pending else "")
     )
 
 
@@ -268,8 +362,7 @@ def report_command(
 
 def _state_failed(exc: StateError) -> NoReturn:
     """One line naming the state and the fix, no traceback; exit 2."""
-    console.print(Text.assemble(("state error: ", "red"), str(exc)))
-    raise typer.Exit(2) from None
+    state_failed(exc)
 
 
 @state_app.command("check")
@@ -334,6 +427,19 @@ def render_report(report: RunReport) -> str:
             f"  duplicate: {dup['system']} {dup['object_type']} {dup['record_id']} "
             f"({dup['email']}) left unlinked; {dup['kept_id']} kept: {dup['reason']}"
         )
+    if r.duplicates > 10:
+        listed = len(r.duplicate_records)
+        lines.append(
+            f"  and {r.duplicates - 10} more duplicates: `leadsync sync --json` lists "
+            + (f"the first {listed}" if listed < r.duplicates else "them all")
+            + " under duplicate_records"
+        )
+    if r.skipped_reasons:
+        lines.append(
+            "  skipped: " + ", ".join(f"{why} {n}" for why, n in sorted(r.skipped_reasons.items()))
+        )
+    if r.dead_letters:
+        lines.append(f"  {r.dead_letters} record(s) refused: `leadsync dead-letters` shows why")
     if r.message:
         lines.append(f"  {r.message}")
     return "\n".join(lines)
@@ -342,12 +448,20 @@ def render_report(report: RunReport) -> str:
 @app.command("demo")
 def demo_command(
     leads: int = typer.Option(1000, help="People the sandbox generates."),
-    seed: int = typer.Option(7),
+    seed: int = typer.Option(7, help="Seed of the generated data."),
+    report: Path = typer.Option(
+        Path("leadsync-demo-report.html"), "--report", help="Where to write the HTML report."
+    ),
 ) -> None:
     """Start the sandbox, run a full sync, simulate a day on both sides, sync again."""
     from sync.demo import run_demo
 
-    raise typer.Exit(run_demo(console, leads=leads, seed=seed))
+    raise typer.Exit(run_demo(console, leads=leads, seed=seed, report_path=report))
+
+
+app.command("run")(run_command)
+app.add_typer(dead_letters_app, name="dead-letters")
+app.command("explain")(explain_command)
 
 
 def main() -> None:

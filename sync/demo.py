@@ -25,25 +25,82 @@ def _settings_for(sb: Sandbox, state_dir: Path) -> dict[str, str]:
     return env
 
 
-def _row(table: Table, label: str, report: RunReport, seconds: float) -> None:
-    table.add_row(
-        label,
-        f"{report.pulled.hubspot} / {report.pulled.salesforce}",
-        f"{report.created.hubspot} / {report.created.salesforce}",
-        f"{report.updated.hubspot} / {report.updated.salesforce}",
-        str(report.excluded),
-        str(report.conflicts),
-        str(report.dead_letters),
-        f"{report.api_calls.hubspot} / {report.api_calls.salesforce}",
-        f"{seconds:.1f}s",
-        report.status,
+def _story(console: Console, title: str, report: RunReport, seconds: float) -> None:
+    """One run told in words: what was read, what each side received, and why."""
+    r = report
+    console.print(Text(f"\n{title} ({seconds:.1f} s, {r.status})", style="bold"))
+    say = console.print
+    say(
+        Text(
+            f"  read {r.pulled.hubspot} changed HubSpot contacts and {r.pulled.salesforce} "
+            "changed Salesforce Leads / Contacts"
+        )
     )
+    wrote = r.created.hubspot + r.created.salesforce + r.updated.hubspot + r.updated.salesforce
+    if not wrote:
+        say(
+            Text("  nothing to write: both systems already agree (what leadsync wrote is the base)")
+        )
+    if r.created.salesforce or r.updated.salesforce:
+        say(
+            Text(
+                f"  Salesforce: {r.created.salesforce} new Leads for people only marketing knew, "
+                f"{r.updated.salesforce} records updated with marketing's data and the SQL decision"
+            )
+        )
+    if r.created.hubspot or r.updated.hubspot:
+        say(
+            Text(
+                f"  HubSpot: {r.created.hubspot} new contacts for people only sales knew, "
+                f"{r.updated.hubspot} contacts updated with sales' verdicts (status, conversion, "
+                "opportunity) and the decision with its reasons"
+            )
+        )
+    if r.excluded:
+        say(
+            Text(
+                f"  {r.excluded} of the people this run looked at are junk: kept out of "
+                "Salesforce, flagged in HubSpot (leadsync_exclusion)"
+            )
+        )
+    if r.conflicts:
+        say(
+            Text(
+                f"  {r.conflicts} field values differed between the systems; each field's sync "
+                "rule picked the winner (for people linked for the first time, Salesforce's "
+                "value); `leadsync explain EMAIL` shows each field and who won"
+            )
+        )
+    if r.duplicates:
+        say(Text(f"  {r.duplicates} duplicate records left unlinked (one record per email kept)"))
+    if r.dead_letters:
+        say(
+            Text(
+                f"  {r.dead_letters} records refused by a system: `leadsync dead-letters` shows "
+                "why; later runs retry them"
+            )
+        )
+    say(Text(f"  API calls: HubSpot {r.api_calls.hubspot}, Salesforce {r.api_calls.salesforce}"))
 
 
-def run_demo(console: Console, *, leads: int = 1000, seed: int = 7) -> int:
-    """Run the whole demo and print a readable summary; returns the exit status."""
+def _junk_by_reason(state: StateStore) -> str:
+    reasons = collect(state).exclusions
+    if not reasons:
+        return "none"
+    return ", ".join(f"{n} {words}" for words, n in reasons.most_common())
+
+
+def run_demo(
+    console: Console,
+    *,
+    leads: int = 1000,
+    seed: int = 7,
+    report_path: Path = Path("leadsync-demo-report.html"),
+) -> int:
+    """Run the whole demo and tell it as a story; returns the exit status."""
     console.print(
-        f"[bold]leadsync demo[/bold]: starting the sandbox with {leads} people (seed {seed})"
+        f"[bold]leadsync demo[/bold]: a sandbox HubSpot portal and Salesforce org with {leads} "
+        f"people (seed {seed}), synced three times"
     )
     with (
         tempfile.TemporaryDirectory(prefix="leadsync-demo-") as tmp,
@@ -52,57 +109,55 @@ def run_demo(console: Console, *, leads: int = 1000, seed: int = 7) -> int:
         settings = load_settings(**_settings_for(sb, Path(tmp)))
         sf, hs = sb.salesforce, sb.hubspot
         console.print(
-            f"  Salesforce {sb.salesforce_url}: {len(sf.all('Lead'))} Leads, "
-            f"{len(sf.all('Contact'))} Contacts, {len(sf.all('Opportunity'))} Opportunities"
+            Text(
+                f"  Salesforce holds {len(sf.all('Lead'))} Leads, {len(sf.all('Contact'))} "
+                f"Contacts and {len(sf.all('Opportunity'))} Opportunities; HubSpot holds "
+                f"{len(hs.all())} contacts, some of them bots, fake sign-ups, employees, "
+                "competitors and vendors"
+            )
         )
-        console.print(f"  HubSpot    {sb.hubspot_url}: {len(hs.all())} contacts")
-
-        table = Table(title="sync runs (HubSpot / Salesforce)")
-        for col in (
-            "run",
-            "pulled",
-            "created",
-            "updated",
-            "excluded",
-            "conflicts",
-            "dead letters",
-            "API calls",
-            "time",
-            "status",
-        ):
-            table.add_column(col)
 
         t = time.perf_counter()
         first = run_sync(settings).report
-        _row(table, "1 full sync", first, time.perf_counter() - t)
+        _story(
+            console, "1. First sync: everything is read and linked", first, time.perf_counter() - t
+        )
+        with StateStore(settings.state_url, pair=settings.pair) as state:
+            console.print(Text(f"  junk kept out of Salesforce so far: {_junk_by_reason(state)}"))
 
         t = time.perf_counter()
         again = run_sync(settings).report
-        _row(table, "2 right after", again, time.perf_counter() - t)
+        _story(console, "2. Second sync right after", again, time.perf_counter() - t)
 
         day = sb.simulate_day()
         time.sleep(sb.ctx.faults.hubspot_index_delay_s + 0.2)  # let HubSpot's search index catch up
+        console.print(Text("\nA working day passes", style="bold"))
+        console.print(
+            Text(
+                f"  marketing: {day.new_signups} new sign-ups in HubSpot, {day.new_junk} of them "
+                "fake (bots, throwaway mailboxes, honeypot, tests)"
+            )
+        )
+        console.print(
+            Text(
+                f"  sales: {day.worked} leads worked, {day.disqualified} disqualified, "
+                f"{day.converted} converted with an opportunity, {day.won} opportunity won; "
+                "one title edited on both sides"
+            )
+        )
 
         t = time.perf_counter()
         third = run_sync(settings).report
-        _row(table, "3 after a day", third, time.perf_counter() - t)
-        console.print(table)
-
-        console.print("[bold]the simulated day[/bold]")
-        console.print(
-            f"  {day.new_signups} new HubSpot sign-ups ({day.new_junk} fake: bots, disposable, "
-            f"honeypot, test); {day.worked} leads worked, {day.disqualified} disqualified, "
-            f"{day.converted} converted, {day.won} opportunity won"
-        )
+        _story(console, "3. Sync after the day", third, time.perf_counter() - t)
         _explain_day(console, sb, day)
         with StateStore(settings.state_url, pair=settings.pair) as state:
             counts = state.counts()
-            report_path = Path(".leadsync") / "demo-report.html"
-            report_path.parent.mkdir(parents=True, exist_ok=True)
             report_path.write_text(render(collect(state)), encoding="utf-8")
         console.print(
-            f"[bold]state[/bold]: {counts.links_active} links, "
-            f"{counts.dead_letters_pending} dead letters pending"
+            Text(
+                f"\nstate: {counts.links_active} people linked, {counts.dead_letters_pending} "
+                "dead letters pending"
+            )
         )
         ok = (
             again.created.hubspot
@@ -117,6 +172,13 @@ def run_demo(console: Console, *, leads: int = 1000, seed: int = 7) -> int:
             else "[red]second sync wrote records[/red]"
         )
         console.print(verdict)
+        console.print(
+            Text(
+                f"report: {report_path.resolve()} (lead quality by original source, exclusions, "
+                "stages, sync health; open it in a browser)",
+                style="bold",
+            )
+        )
         return 0 if first.status != "failed" and third.status != "failed" else 1
 
 
@@ -199,7 +261,8 @@ def _explain_day(console: Console, sb: Sandbox, day: DayReport) -> None:
             f"latest source -> {day.latest_source}",
             f"original source kept: {source(p)}",
         )
-    for email in day.signup_emails[:6]:
+    shown = day.signup_emails[:6]
+    for email in shown:
         p = contact(email)
         _add_row(
             show,
@@ -208,3 +271,6 @@ def _explain_day(console: Console, sb: Sandbox, day: DayReport) -> None:
             f"stage={p.get('leadsync_stage')} exclusion={p.get('leadsync_exclusion') or '-'}",
         )
     console.print(show)
+    if len(day.signup_emails) > len(shown):
+        more = len(day.signup_emails) - len(shown)
+        console.print(Text(f"  and {more} more sign-ups: `leadsync explain EMAIL` for any of them"))

@@ -15,7 +15,7 @@ from mappings.transform import from_canonical, to_canonical
 from sync.commit import build_commit
 from sync.gather import Gatherer
 from sync.link import Collision, Pair, Resolution
-from sync.person import Person, PlannedWrite, salesforce_type
+from sync.person import Person, PlannedWrite, plan_detail, salesforce_type
 from sync.planner import ARCHIVED_FLAG, DELETED_FLAG, Planner
 from sync.policies import policies
 from sync.pulled import Pulled
@@ -428,6 +428,7 @@ class Engine:
                 write.op.id,
                 str(email) if email else None,
                 tuple(sorted(write.op.fields)),
+                *plan_detail(write.system, person),
             )
         )
 

@@ -21,6 +21,11 @@ class PlannedWrite:
     id: str | None
     email: str | None
     fields: tuple[str, ...]
+    # Canonical fields this write changes on its side: (field, value there now, new value).
+    changes: tuple[tuple[str, Value, Value], ...] = ()
+    exclusion: str | None = None  # the exclusion rule that matched, with its reasons below
+    reasons: tuple[str, ...] = ()
+    conflicts: tuple[tuple[str, str], ...] = ()  # (field, the side whose value won)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -30,6 +35,10 @@ class PlannedWrite:
             "id": self.id,
             "email": self.email,
             "fields": list(self.fields),
+            "changes": [{"field": f, "old": old, "new": new} for f, old, new in self.changes],
+            "exclusion": self.exclusion,
+            "reasons": list(self.reasons),
+            "conflicts": [{"field": f, "won": won} for f, won in self.conflicts],
         }
 
 
@@ -53,6 +62,32 @@ class Person:
     dead_letter_ids: list[str] = field(default_factory=list)
     decision_written: bool = False  # the decision changed materially and is being written
     conflicts: tuple[Conflict, ...] = ()  # both sides changed a field: how the rule settled it
+
+
+PlanDetail = tuple[
+    tuple[tuple[str, Value, Value], ...], str | None, tuple[str, ...], tuple[tuple[str, str], ...]
+]
+
+
+def plan_detail(system: System, person: Person | None) -> PlanDetail:
+    """A dry run's detail of one write, for `sync --dry-run --plan`.
+
+    Old -> new per canonical field on that side, the exclusion and its reasons, and the
+    conflicts with the side that won.
+    """
+    if person is None:
+        return (), None, (), ()
+    now = (person.hubspot_now if system == "hubspot" else person.salesforce_now) or {}
+    changes = tuple(
+        (name, now.get(name), value)
+        for name, value in sorted(person.values.items())
+        if now.get(name) != value
+    )
+    decision = person.decision
+    exclusion = decision.exclusion if decision is not None and decision.excluded else None
+    reasons = tuple(f"{f.rule}: {f.why}" for f in decision.fired) if exclusion and decision else ()
+    conflicts = tuple((c.field, c.winner or "neither (base kept)") for c in person.conflicts)
+    return changes, exclusion, reasons, conflicts
 
 
 def dead_letter_ref(person: Person, system: System) -> str:

@@ -23,6 +23,7 @@ from mappings.loader import load_mappings
 from mappings.mappingset import MappingSet
 from sync.engine import Engine, PlannedWrite
 from sync.report import RunReport
+from sync.scheduler import RunStopped
 from sync.settings import HubSpotAccess, SalesforceAccess, Settings
 from sync.state import StateStore
 
@@ -152,9 +153,15 @@ def run_sync(
         run_id = state.start_run(dry_run=dry_run, at=clock()) if not dry_run else "dry-run"
         try:
             report = engine.run(run_id, full=full)
-        except BaseException:
+        except RunStopped as exc:  # a stop asked for between batches: what was committed stays
             if not dry_run:
-                state.finish_run(run_id, "failed", {"error": "run aborted"})
+                stopped = {**engine.report.to_json(), "status": "stopped", "message": str(exc)}
+                state.finish_run(run_id, "stopped", stopped)
+            raise
+        except BaseException as exc:
+            if not dry_run:
+                why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                state.finish_run(run_id, "failed", {"error": f"run aborted: {why}"})
             raise
         if not dry_run:
             state.finish_run(run_id, report.status, report.to_json())

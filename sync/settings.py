@@ -73,6 +73,42 @@ _SECRET_NAME = re.compile(r"token|secret|password|passw|pwd|key|session|credenti
 LOOPBACK_NAMES = ("localhost",)
 
 
+def default_state_url() -> str:
+    """SQLite in the user state directory (Linux: $XDG_STATE_HOME or ~/.local/state/leadsync)."""
+    from platformdirs import user_state_dir
+
+    return f"sqlite:///{Path(user_state_dir('leadsync')) / 'state.db'}"
+
+
+STATE_URL_FORMS = "sqlite:///PATH/state.db or postgresql://USER:PASSWORD@HOST:PORT/DB"
+
+
+def check_state_url(url: str) -> str:
+    """The state URL if leadsync can use it; a ValueError naming the accepted forms if not."""
+    from sqlalchemy import exc as sa_exc
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(f"not a database URL; expected {STATE_URL_FORMS}") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(
+            f"{backend}:// is not supported: leadsync keeps its state in SQLite or PostgreSQL "
+            f"({STATE_URL_FORMS})"
+        )
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")  # as the state store does
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (ImportError, sa_exc.NoSuchModuleError):
+        raise ValueError(
+            f"the database driver of {parsed.drivername} is not installed: "
+            "pip install 'leadsync[postgres]' (psycopg 3), or use postgresql+psycopg://"
+        ) from None
+    return url
+
+
 def looks_secret(field: str) -> bool:
     """Whether a setting's name says its value is a credential (never echoed)."""
     return bool(_SECRET_NAME.search(field))
@@ -202,7 +238,8 @@ class Settings(BaseSettings):
     hubspot_client_secret: SecretStr | None = None
     hubspot_refresh_token: SecretStr | None = None
     ca_path: FilePath | None = None  # CA bundle to trust (the sandbox's throwaway CA)
-    state_url: str = "sqlite:///.leadsync/state.db"
+    # Default: a file in the platform's user state directory, whatever the working directory.
+    state_url: str = Field(default_factory=lambda: default_state_url())
     mappings_dir: Path = DEFAULT_MAPPINGS_DIR
     pair: str = Field("default", pattern=r"^[A-Za-z0-9_.-]{1,100}$")
     salesforce_max_usage_share: float = Field(0.8, gt=0, le=1)
@@ -233,6 +270,12 @@ class Settings(BaseSettings):
                 f"expected an http(s) URL like https://host:port, got {mask_url(value)!r}"
             )
         return value
+
+    @field_validator("state_url")
+    @classmethod
+    def _state_url(cls, value: str) -> str:
+        # Refused here, in one line, rather than as a driver traceback on first use.
+        return check_state_url(value)
 
     @model_validator(mode="after")
     def _no_clear_text_credentials(self) -> Settings:

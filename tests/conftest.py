@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from functools import cache
@@ -16,6 +17,10 @@ from hypothesis import HealthCheck, settings
 # two cores) cannot fail them; speed is measured in bench/.
 settings.register_profile("leadsync", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("leadsync")
+
+# The default state lives in the user state directory (platformdirs reads XDG_STATE_HOME): point
+# it at a throwaway directory so no test, nor a subprocess it starts, writes the real one.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="leadsync-test-state-")
 
 # pytest puts this directory (tests/) on sys.path for this conftest; tests/mappings, tests/sync,
 # ... would then shadow the real packages as namespace packages, because the editable install

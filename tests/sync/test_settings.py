@@ -9,6 +9,7 @@ from sync.settings import (
     RateLimit,
     Settings,
     SettingsError,
+    default_state_url,
     load_settings,
     parse_rate,
 )
@@ -28,7 +29,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 def test_defaults() -> None:
     s = load_settings()
-    assert s.state_url == "sqlite:///.leadsync/state.db"
+    assert s.state_url == default_state_url()
+    assert s.state_url.endswith("/leadsync/state.db") and "/./" not in s.state_url
     assert s.mappings_dir == DEFAULT_MAPPINGS_DIR
     assert DEFAULT_MAPPINGS_DIR.parts[-2:] == ("mappings", "default")
     assert s.pair == "default"
