@@ -306,3 +306,57 @@ def from_canonical(
             value = value[:limit]
         fields[target] = value
     return Outbound(fields, errors)
+
+
+# The forms a side may store a cut value in: as sent, or with the whitespace the cut left at
+# its end trimmed or collapsed (a system may tidy text on save).
+_STORED_FORMS: tuple[Callable[[str], str], ...] = (
+    lambda text: text,
+    str.rstrip,
+    str.strip,
+    lambda text: " ".join(text.split()),
+)
+_ReadBack = tuple[str, Mapping[str, str], int, Reader]
+
+
+def _read_backs(ms: MappingSet, system: System, object_type: str) -> dict[str, _ReadBack]:
+    key = ("readback", system, object_type)
+    cached = ms.cache.get(key)
+    if cached is None:
+        readers = {plan[1]: plan[2] for plan in _readers(ms, system, object_type)}
+        maps = {fm.name: fm for fm in ms.fields}
+        built: dict[str, _ReadBack] = {}
+        for name, target, spelling, _default, limit, reject in _writers(ms, system, object_type):
+            reader = readers.get(name)
+            if limit is None or reject or reader is None:
+                continue
+            # Only a field read back from the field it is written to can be recognised.
+            if target in maps[name].source_field(system, object_type):
+                built[name] = (target, spelling, limit, reader)
+        cached = ms.cache[key] = built
+    return cached  # type: ignore[return-value]
+
+
+def written_read_backs(
+    ms: MappingSet, system: System, object_type: str, name: str, value: Value
+) -> frozenset[Value]:
+    """The canonical values ``value`` reads back as once ``from_canonical`` wrote it to ``system``.
+
+    For the fields with a length limit that are cut (``too_long: truncate``) there and read
+    back from the field they are written to; empty for any other field. The value goes
+    through the side's spelling and is cut to the limit; the side may keep it as sent or
+    trim or collapse the whitespace the cut left; reading applies the field's normalizers
+    and vocabulary. A read-back equal to one of these is leadsync's own write, not an edit
+    made on that side.
+    """
+    entry = _read_backs(ms, system, object_type).get(name)
+    if entry is None or not isinstance(value, str):
+        return frozenset()
+    target, spelling, limit, reader = entry
+    cut = spelling.get(value, value)[:limit]
+    out: set[Value] = set()
+    for form in _STORED_FORMS:
+        read = reader({target: form(cut) or None})
+        if read is not ABSENT:
+            out.add(read)  # type: ignore[arg-type]
+    return frozenset(out)
