@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from connectors.base import System, Value
 from mappings import normalize
 from mappings.coerce import COERCERS, parse_datetime
+from mappings.errors import MappingError
 from mappings.mappingset import MappingSet
 from mappings.models import FieldMap
 
@@ -17,6 +20,7 @@ TYPE_PSEUDO_FIELD = "$type"  # a Salesforce "field" that reads as the object typ
 
 Reader = Callable[[Mapping[str, Value]], Value | object]  # a Value, or ABSENT
 ABSENT = object()
+INVALID_VALUE = "INVALID_VALUE"
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class FieldError:
     """A canonical value that cannot be written to the target system."""
 
     field: str
-    code: str  # "too_long"
+    code: str  # "too_long"; INVALID_VALUE for a value read that cannot be carried
     message: str
 
 
@@ -172,10 +176,100 @@ def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[_Plan, .
     return cached  # type: ignore[return-value]
 
 
+class UnreadableValue(MappingError):
+    """A record holds values that cannot be read as their canonical fields: dead-letter it.
+
+    Raised by ``to_canonical`` (``read_canonical`` returns the same as data). A MappingError
+    so a caller handling mapping failures catches it, but it is about one record, not the
+    files: ``issues`` is empty, ``errors`` names each field, ``values`` holds the fields read.
+    """
+
+    def __init__(self, errors: Sequence[FieldError], values: Mapping[str, Value]) -> None:
+        self.errors = tuple(errors)
+        self.values = dict(values)
+        self.issues = []
+        Exception.__init__(self, "; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A record's canonical values, and the fields whose value could not be read."""
+
+    values: dict[str, Value]
+    errors: tuple[FieldError, ...] = ()
+
+
+class _Unfit(ValueError):
+    """A field read to a value leadsync cannot carry (found on the fast path)."""
+
+
+_MAX_INT = 2**63 - 1
+# What reading a hostile value can raise (a huge int as a float, a date past year 9999, an
+# object of no known type): the record is read again field by field and the field named.
+_READ_FAULTS = (ArithmeticError, ValueError, TypeError, AttributeError, OSError)
+
+
+def _unfit(value: object) -> str | None:
+    """Why a read value cannot be a canonical value, or None when it can."""
+    if value is None or isinstance(value, str | bool | date):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "not a finite number"
+    if isinstance(value, int):
+        return None if -_MAX_INT - 1 <= value <= _MAX_INT else "integer out of range"
+    return f"a {value.__class__.__name__} is not a field value"
+
+
 def to_canonical(
     ms: MappingSet, system: System, object_type: str, fields: Mapping[str, Value]
 ) -> dict[str, Value]:
-    """A system record's fields as canonical values; fields the record lacks are left out."""
+    """A system record's fields as canonical values; fields the record lacks are left out.
+
+    Raises UnreadableValue (a MappingError) naming every field whose value cannot be read
+    (a non-finite or out-of-range number, a value of no known type): never another error.
+    """
+    inbound = read_canonical(ms, system, object_type, fields)
+    if inbound.errors:
+        raise UnreadableValue(inbound.errors, inbound.values)
+    return inbound.values
+
+
+def read_canonical(
+    ms: MappingSet, system: System, object_type: str, fields: Mapping[str, Value]
+) -> Inbound:
+    """``to_canonical`` that returns the fields it cannot read as errors, never raising."""
+    try:
+        return Inbound(_read_fast(ms, system, object_type, fields))
+    except _READ_FAULTS:
+        return _read_each(ms, system, object_type, fields)
+
+
+def _read_each(
+    ms: MappingSet, system: System, object_type: str, fields: Mapping[str, Value]
+) -> Inbound:
+    """Every field through its reader alone, a value that fails named (the slow, safe way)."""
+    out: dict[str, Value] = {}
+    errors: list[FieldError] = []
+    for probe, name, read, *_ in _readers(ms, system, object_type):
+        try:
+            value = read(fields)
+            why = None if value is ABSENT else _unfit(value)
+        except _READ_FAULTS as exc:
+            why = f"cannot be read ({exc.__class__.__name__})"
+        if why is not None:
+            raw = fields.get(probe) if probe is not None else None
+            shown = repr(raw)
+            shown = shown if len(shown) <= 80 else shown[:79] + "…"
+            errors.append(FieldError(name, INVALID_VALUE, f"{shown}: {why}"))
+        elif value is not ABSENT:
+            out[name] = value  # type: ignore[assignment]
+    return Inbound(out, tuple(errors))
+
+
+def _read_fast(
+    ms: MappingSet, system: System, object_type: str, fields: Mapping[str, Value]
+) -> dict[str, Value]:
+    """The canonical values; raises one of _READ_FAULTS at a value it cannot read."""
     out: dict[str, Value] = {}
     tidy = normalize.TIDY.fullmatch
     has_space = normalize.has_space
@@ -212,8 +306,10 @@ def to_canonical(
                         out[name] = value
                         continue
             elif shape == _NUMBER and (cls is int or cls is float):
-                out[name] = float(value)
-                continue
+                number = float(value)
+                if number - number == 0.0:  # finite: NaN and infinities take the long way
+                    out[name] = number
+                    continue
             elif shape == _EMAIL and cls is str:
                 # normalize.email() inlined: lower case, and text without spaces is kept whole.
                 lowered = value.lower()
@@ -230,6 +326,8 @@ def to_canonical(
                     continue
         value = read(fields)
         if value is not ABSENT:
+            if _unfit(value) is not None:
+                raise _Unfit(name)
             out[name] = value
     return out
 
