@@ -135,7 +135,7 @@ def _world(data: st.DataObject, fields: list[FieldMap]) -> tuple[World, str, str
     return World(fm, store, {fm.hubspot_read[0]: raw}), raw, full
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), later=st.integers(1, 4))
 def test_hubspot_full_value_survives_any_number_of_syncs(data: st.DataObject, later: int) -> None:
     world, raw, full = _world(data, CUT_FIELDS)
