@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -406,13 +407,14 @@ def from_canonical(
     return Outbound(fields, errors)
 
 
-# The forms a side may store a cut value in: as sent, or with the whitespace the cut left at
-# its end trimmed or collapsed (a system may tidy text on save).
+# The forms a side may store a cut value in: as sent, with the whitespace the cut left at its
+# end trimmed or collapsed (a system may tidy text on save), or composed to Unicode NFC.
 _STORED_FORMS: tuple[Callable[[str], str], ...] = (
     lambda text: text,
     str.rstrip,
     str.strip,
     lambda text: " ".join(text.split()),
+    lambda text: unicodedata.normalize("NFC", text).strip(),
 )
 _ReadBack = tuple[str, Mapping[str, str], int, Reader]
 

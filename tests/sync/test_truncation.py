@@ -6,6 +6,7 @@ write plan, as the planner runs them; Salesforce may store the cut as sent or ti
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -49,12 +50,13 @@ def _cut_fields() -> list[FieldMap]:
 
 CUT_FIELDS = _cut_fields()
 TWO_WAY = [fm for fm in CUT_FIELDS if fm.rule is SyncRule.TWO_WAY]
-# How Salesforce may keep text it was sent: as is, trimmed at the end, trimmed, collapsed.
+# How Salesforce may keep text it was sent: as is, trimmed, collapsed, composed (NFC).
 STORES: dict[str, Callable[[str], str]] = {
     "as sent": lambda s: s,
     "rstrip": str.rstrip,
     "strip": str.strip,
     "collapsed": lambda s: " ".join(s.split()),
+    "NFC": lambda s: unicodedata.normalize("NFC", s),
 }
 LETTERS = "abcXYZéßØ😀株-.'\u0301"
 SPACES = " \t\u00a0\u2003"
