@@ -361,7 +361,9 @@ class HubSpotConnector:
         for raw in raws:
             cid = contact_id(raw)
             if cid is None:
-                log.warning("skipped a HubSpot contact without a usable id: %s", shown("id", raw))
+                log.warning(
+                    "skipped a HubSpot contact without a usable id: %s", shown("id", raw.get("id"))
+                )
                 continue
             archived_at = (
                 parse_datetime(str(raw.get("archivedAt") or "")) if raw.get("archived") else None

@@ -142,9 +142,11 @@ def contact_id(raw: Mapping[str, Any]) -> str | None:
 
 
 def search_stamp_ms(raw: Mapping[str, Any]) -> int | None:
-    """The ``lastmodifieddate`` a search result carries, as epoch ms; None when unreadable."""
+    """A search result's stamp as ``parse_contact`` takes it, in epoch ms; None if unreadable."""
     props = raw.get("properties") or {}
-    moment = parse_datetime(str(props.get(MODIFIED) or ""))
+    moment = parse_datetime(str(props.get(MODIFIED) or "")) or parse_datetime(
+        str(raw.get("updatedAt") or "")
+    )
     return to_ms(moment) if moment is not None else None
 
 

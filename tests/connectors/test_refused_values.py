@@ -172,3 +172,21 @@ def test_cursor_passes_a_record_without_a_stamp_and_stays_put() -> None:
     bad = parse_record("Lead", {"Id": "00Q000000000002AAA", "SystemModstamp": "x"}, SF_SCHEMA)
     assert tracker.accept([bad, good]) == [bad, good]
     assert tracker.cursor.value == good.modified_at
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"properties": {"lastmodifieddate": "2026-11-23T15:04:05Z"}}, 1795446245000),
+        (
+            {"properties": {"lastmodifieddate": "x"}, "updatedAt": "2026-11-23T15:04:05Z"},
+            1795446245000,
+        ),
+        ({"properties": {"lastmodifieddate": "99999999999999999"}}, None),
+        ({"properties": None}, None),
+    ],
+)
+def test_search_stamp_never_raises(raw: dict[str, object], expected: int | None) -> None:
+    from connectors.hubspot_read import search_stamp_ms
+
+    assert search_stamp_ms(raw) == expected
