@@ -7,7 +7,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -44,6 +44,7 @@ from connectors.hubspot_read import (
     MODIFIED,
     OBJECT_TYPE,
     SYSTEM_PROPERTIES,
+    contact_id,
     parse_contact,
     parse_datetime,
     parse_properties_schema,
@@ -59,6 +60,7 @@ from connectors.hubspot_write import (
 )
 from connectors.payload import refuse_unsendable
 from connectors.ratelimit import RollingWindowLimiter
+from connectors.refusal import shown
 from connectors.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -352,18 +354,32 @@ class HubSpotConnector:
         self._check_object(object_type)
         self._wanted = tuple(fields)
 
-    def _parse(self, raw: Mapping[str, Any]) -> SourceRecord:
-        archived_at = (
-            parse_datetime(str(raw.get("archivedAt") or "")) if raw.get("archived") else None
-        )
-        updated = parse_datetime(str(raw.get("updatedAt") or ""))
-        return parse_contact(
-            str(raw["id"]),
-            raw.get("properties") or {},
-            self.describe(OBJECT_TYPE),
-            archived_at=archived_at,
-            updated_at=updated,
-        )
+    def _parse(self, raws: Iterable[Mapping[str, Any]]) -> list[SourceRecord]:
+        """Contact objects as records; one without a usable id is skipped with a warning."""
+        schema = self.describe(OBJECT_TYPE)
+        out: list[SourceRecord] = []
+        for raw in raws:
+            cid = contact_id(raw)
+            if cid is None:
+                log.warning(
+                    "skipped a HubSpot contact without a usable id: %s", shown("id", raw.get("id"))
+                )
+                continue
+            archived_at = (
+                parse_datetime(str(raw.get("archivedAt") or "")) if raw.get("archived") else None
+            )
+            updated = parse_datetime(str(raw.get("updatedAt") or ""))
+            properties = raw.get("properties")
+            out.append(
+                parse_contact(
+                    cid,
+                    properties if isinstance(properties, Mapping) else {},
+                    schema,
+                    archived_at=archived_at,
+                    updated_at=updated,
+                )
+            )
+        return out
 
     def _check_object(self, object_type: str) -> None:
         if object_type != OBJECT_TYPE:
@@ -457,7 +473,7 @@ class HubSpotConnector:
         self, object_type: str, keys: Sequence[str], *, id_property: str | None
     ) -> list[SourceRecord]:
         self._check_object(object_type)
-        return [self._parse(raw) for raw in self._read_raw(keys, id_property)]
+        return self._parse(self._read_raw(keys, id_property))
 
     def _read_raw(
         self, keys: Sequence[str], id_property: str | None, *, archived: bool = False

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from connectors.base import ChangePage, Cursor, SourceRecord
-from connectors.hubspot_read import MODIFIED, OverlapCursor, seen_key, to_ms
+from connectors.hubspot_read import MODIFIED, OverlapCursor, search_stamp_ms, seen_key, to_ms
 
 SEARCH_LIMIT = 200
 LIST_LIMIT = 100
@@ -24,7 +24,7 @@ class ContactChanges:
         *,
         search: Callable[[Json], Json],
         list_page: Callable[[bool, str | None], Json],
-        parse: Callable[[Mapping[str, Any]], SourceRecord],
+        parse: Callable[[list[Json]], list[SourceRecord]],
         properties: Callable[[], list[str]],
         index_delay_s: float,
         fill: Callable[[list[Json]], list[Json]] = lambda raws: raws,
@@ -42,7 +42,7 @@ class ContactChanges:
         after: str | None = None
         while True:
             page = self._list_page(archived, after)
-            yield [self._parse(raw) for raw in page.get("results", [])]
+            yield self._parse(page.get("results", []))
             after = ((page.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 return
@@ -95,14 +95,16 @@ class ContactChanges:
         while start <= high_ms:
             end = min(high_ms, start + width)
             page, _, total = self._search_page(start, end, props)
-            yield [self._parse(raw) for raw in self._fill(page)]
+            yield self._parse(self._fill(page))
             width = max(
                 1, min(WINDOW_MAX_MS, int((end - start + 1) * WINDOW_TARGET / max(total, 1)))
             )
             if len(page) < SEARCH_LIMIT:
                 start = end + 1  # the window is exhausted
                 continue
-            last_ms = to_ms(self._parse(page[-1]).modified_at)  # as search saw it
+            # The newest stamp as search saw it (a result whose stamp is unreadable is passed).
+            stamps = (search_stamp_ms(raw) for raw in reversed(page))
+            last_ms = max(start, next((ms for ms in stamps if ms is not None), start))
             if last_ms == start:
                 # A whole page shares one millisecond: read that instant by offset, then move on.
                 yield from self._search_instant(start, props)
@@ -143,6 +145,6 @@ class ContactChanges:
         after: str | None = None
         while True:
             page, after, _ = self._search_page(ms, ms, props, after=after, exact=True)
-            yield [self._parse(raw) for raw in self._fill(page)]
+            yield self._parse(self._fill(page))
             if not after or len(page) < SEARCH_LIMIT:
                 return

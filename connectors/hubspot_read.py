@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from connectors.base import Cursor, FieldSchema, ObjectSchema, SourceRecord, Value
+from connectors.base import Cursor, FieldSchema, ObjectSchema, RecordError, SourceRecord, Value
+from connectors.refusal import MAX_EMAIL, Refused, check_text, number_from_text, refusal
 
 OBJECT_TYPE = "contact"
 MODIFIED = "lastmodifieddate"
@@ -22,6 +23,8 @@ SYSTEM_PROPERTIES = (
     "hs_additional_emails",
 )
 _INT = re.compile(r"^-?\d+$")
+_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+_MAX_MS_DIGITS = 20  # epoch milliseconds with more digits are past any calendar
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
 
@@ -31,49 +34,66 @@ def to_ms(moment: datetime) -> int:
 
 
 def from_ms(ms: int) -> datetime:
-    """Aware UTC datetime from epoch milliseconds."""
+    """Aware UTC datetime from epoch milliseconds (OverflowError past year 9999)."""
     return _EPOCH + timedelta(milliseconds=ms)
 
 
 def parse_datetime(raw: str) -> datetime | None:
-    """HubSpot datetimes come as ISO 8601 (``...T15:04:05.123Z``) or epoch milliseconds."""
+    """HubSpot datetimes come as ISO 8601 (``...T15:04:05.123Z``) or epoch milliseconds.
+
+    None for blank text and for text that is not a datetime a calendar holds.
+    """
     text = raw.strip()
     if not text:
         return None
     if _INT.match(text):
-        return from_ms(int(text))
+        if len(text) > _MAX_MS_DIGITS:
+            return None
+        try:
+            return from_ms(int(text))
+        except OverflowError:  # epoch milliseconds past year 9999 (or before year 1)
+            return None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # an offset that moves the moment past the calendar's ends
+        return None
 
 
 def parse_value(raw: str | None, field: FieldSchema | None) -> Value:
-    """A property string as a native value, by the property's type; "" is None."""
+    """A property string as a native value, by the property's type; "" is None.
+
+    Raises Refused for a value leadsync will not take in: a number that is not finite or not
+    in range, a date or datetime no calendar holds, text a state store cannot keep.
+    """
     if raw is None or raw == "":
         return None
+    if not isinstance(raw, str):  # the API sends text; anything else is read as its text
+        raw = str(raw)
     kind = field.type if field else "string"
     if kind == "number":
-        if _INT.match(raw.strip()):
-            return int(raw)
-        try:
-            return float(raw)
-        except ValueError:
-            return raw
+        return number_from_text(raw)
     if kind == "bool":
         return raw.strip().lower() == "true"
     if kind == "datetime":
-        return parse_datetime(raw) or raw
+        moment = parse_datetime(raw)
+        if moment is None:
+            raise Refused("not a datetime")
+        return moment
     if kind == "date":
         moment = parse_datetime(raw) if _INT.match(raw.strip()) else None
         if moment is not None:
             return moment.date()
         try:
-            return date.fromisoformat(raw[:10])
-        except ValueError:
-            return raw
-    return raw
+            return date.fromisoformat(raw.strip()[:10])
+        except ValueError as exc:
+            raise Refused("not a date") from exc
+    if field is not None and field.name == "email":
+        return check_text(raw, limit=MAX_EMAIL)
+    return check_text(raw)
 
 
 def parse_contact(
@@ -84,10 +104,18 @@ def parse_contact(
     archived_at: datetime | None = None,
     updated_at: datetime | None = None,
 ) -> SourceRecord:
-    """One contact as a SourceRecord; archived ones come as deleted at their archive time."""
-    fields = {
-        name: parse_value(value, schema.fields.get(name)) for name, value in properties.items()
-    }
+    """One contact as a SourceRecord; archived ones come as deleted at their archive time.
+
+    Never raises on a value: one leadsync refuses is left out and named in ``problems``.
+    A refused ``lastmodifieddate`` leaves the record stamped with ``updatedAt`` (else epoch).
+    """
+    fields: dict[str, Value] = {}
+    problems: list[RecordError] = []
+    for name, value in properties.items():
+        try:
+            fields[name] = parse_value(value, schema.fields.get(name))
+        except Refused as exc:
+            problems.append(refusal(name, value, str(exc)))
     modified = fields.get(MODIFIED)
     if not isinstance(modified, datetime):
         modified = updated_at or _EPOCH
@@ -100,7 +128,26 @@ def parse_contact(
         modified_at=archived_at or modified,
         deleted=archived_at is not None,
         merged_ids=tuple(i for i in merged.split(";") if i.strip()),
+        problems=tuple(problems),
     )
+
+
+def contact_id(raw: Mapping[str, Any]) -> str | None:
+    """A contact object's id when it names one (HubSpot ids are digits); else None."""
+    value = raw.get("id")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    return text if _ID.fullmatch(text) else None
+
+
+def search_stamp_ms(raw: Mapping[str, Any]) -> int | None:
+    """A search result's stamp as ``parse_contact`` takes it, in epoch ms; None if unreadable."""
+    props = raw.get("properties") or {}
+    moment = parse_datetime(str(props.get(MODIFIED) or "")) or parse_datetime(
+        str(raw.get("updatedAt") or "")
+    )
+    return to_ms(moment) if moment is not None else None
 
 
 def seen_key(record: SourceRecord) -> str:

@@ -40,7 +40,7 @@ from connectors.salesforce_read import (
     CursorTracker,
     changes_soql,
     ids_soql_chunks,
-    parse_record,
+    parse_rows,
     parse_schema,
     select_fields,
 )
@@ -275,7 +275,7 @@ class SalesforceConnector:
         tracker = CursorTracker(Cursor() if full else since, self._lookback_s)
         # queryAll returns deleted rows too (IsDeleted), so deletions come as records.
         for rows in self._query_pages(soql, include_deleted=not full):
-            records = tracker.accept(parse_record(object_type, row, schema) for row in rows)
+            records = tracker.accept(parse_rows(object_type, rows, schema))
             for record in records:
                 self._remember(record)
             yield ChangePage(records=records, cursor=tracker.cursor)
@@ -300,7 +300,7 @@ class SalesforceConnector:
         unique = list(dict.fromkeys(values))
         for soql in ids_soql_chunks(object_type, fields, unique, key):
             for rows in self._query_pages(soql, include_deleted=False):
-                out.extend(parse_record(object_type, row, schema) for row in rows)
+                out.extend(parse_rows(object_type, rows, schema))
         for record in out:
             self._remember(record)
         return out

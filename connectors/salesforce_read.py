@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote_plus, urlencode
 
 from simple_salesforce.format import format_soql
 
-from connectors.base import Cursor, FieldSchema, ObjectSchema, SourceRecord, Value
+from connectors.base import Cursor, FieldSchema, ObjectSchema, RecordError, SourceRecord, Value
+from connectors.refusal import (
+    Refused,
+    check_float,
+    check_int,
+    check_text,
+    number_from_text,
+    refusal,
+    shown,
+)
 
 OBJECT_TYPES = ("Lead", "Contact", "Opportunity")
 EXTERNAL_ID_FIELD = "Leadsync_HubSpot_Id__c"
@@ -55,6 +66,9 @@ QUERY_URL_BUDGET = 6_000
 # Compound fields (address, geolocation) cannot be selected with their components in REST.
 _UNSELECTABLE_TYPES = {"address", "location", "base64"}
 _FLOAT_TYPES = {"double", "currency", "percent"}
+_NUMBER_TYPES = _FLOAT_TYPES | {"int", "long"}
+_ID = re.compile(r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?")
+log = logging.getLogger(__name__)
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
 
@@ -144,7 +158,10 @@ def ids_soql_chunks(
 
 
 def parse_datetime(raw: str) -> datetime:
-    """Parse Salesforce's ``2026-11-23T15:04:05.000+0000`` (or ISO with Z) to aware UTC."""
+    """Parse Salesforce's ``2026-11-23T15:04:05.000+0000`` (or ISO with Z) to aware UTC.
+
+    Raises ValueError (OverflowError for an offset past the calendar's ends) when it is not one.
+    """
     text = raw.replace("Z", "+00:00")
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
@@ -152,42 +169,113 @@ def parse_datetime(raw: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def _moment(raw: str) -> datetime:
+    try:
+        return parse_datetime(raw)
+    except (ValueError, OverflowError) as exc:
+        raise Refused("not a datetime") from exc
+
+
 def parse_value(raw: object, field: FieldSchema | None) -> Value:
-    """A JSON value from Salesforce as a native Python value, by the field's describe type."""
+    """A JSON value from Salesforce as a native Python value, by the field's describe type.
+
+    Raises Refused for a value leadsync will not take in: a number that is not finite or not
+    in range (``NaN``, ``Infinity``, ``1e400``, a 400-digit integer), a date or datetime no
+    calendar holds (``2024-13-45``, ``not-a-date``), text a state store cannot keep.
+    """
     if raw is None or isinstance(raw, dict | list):
         return None
     kind = field.type if field else ""
     if isinstance(raw, str):
         if kind == "datetime":
-            return parse_datetime(raw)
+            return _moment(raw)
         if kind == "date":
-            return date.fromisoformat(raw[:10])
+            try:
+                return date.fromisoformat(raw[:10])
+            except ValueError as exc:
+                raise Refused("not a date") from exc
+        if kind in _NUMBER_TYPES and raw.strip():
+            number = number_from_text(raw)
+            return float(number) if kind in _FLOAT_TYPES else number
+        return check_text(raw)
+    if isinstance(raw, bool):
         return raw
-    if kind in _FLOAT_TYPES and isinstance(raw, int) and not isinstance(raw, bool):
-        return float(raw)
-    if isinstance(raw, bool | int | float):
-        return raw
-    return str(raw)
+    if isinstance(raw, int):
+        check_int(raw)
+        return float(raw) if kind in _FLOAT_TYPES else raw
+    if isinstance(raw, float):
+        return check_float(raw)
+    return check_text(str(raw))
 
 
 def parse_record(object_type: str, raw: Mapping[str, object], schema: ObjectSchema) -> SourceRecord:
-    """One SOQL row as a SourceRecord with parsed values."""
+    """One SOQL row as a SourceRecord with parsed values.
+
+    Never raises on a value: one leadsync refuses is left out and named in ``problems``. A
+    refused SystemModstamp stamps the record with LastModifiedDate (else epoch) and stays in
+    ``problems`` (CursorTracker passes such a record without moving the cursor). A row without
+    an Id raises ValueError: ``parse_rows`` skips it.
+    """
+    record_id = row_id(raw)
+    if record_id is None:
+        raise ValueError("a row without a usable Id")
     fields: dict[str, Value] = {}
+    problems: list[RecordError] = []
     for name, value in raw.items():
         if name == "attributes":
             continue
-        fields[name] = parse_value(value, schema.fields.get(name))
-    stamp = raw.get(MODSTAMP) or raw.get("LastModifiedDate")
-    modified = parse_datetime(str(stamp)) if stamp else datetime.fromtimestamp(0, UTC)
+        try:
+            fields[name] = parse_value(value, schema.fields.get(name))
+        except Refused as exc:
+            problems.append(refusal(name, value, str(exc)))
+    modified = _EPOCH
+    for name in (MODSTAMP, "LastModifiedDate"):
+        stamp = raw.get(name)
+        if not stamp:
+            continue
+        try:
+            modified = _moment(str(stamp))
+        except Refused as exc:
+            if name == MODSTAMP and not any(p.fields == (MODSTAMP,) for p in problems):
+                problems.append(refusal(name, stamp, str(exc)))
+            continue
+        break
     fields[MODSTAMP] = modified
     return SourceRecord(
         system="salesforce",
         object_type=object_type,
-        id=str(raw["Id"]),
+        id=record_id,
         fields=fields,
         modified_at=modified,
         deleted=bool(raw.get("IsDeleted")),
+        problems=tuple(problems),
     )
+
+
+def row_id(raw: Mapping[str, object]) -> str | None:
+    """A row's Id when it is one (15 or 18 letters and digits); else None."""
+    value = raw.get("Id")
+    return value if isinstance(value, str) and _ID.fullmatch(value) else None
+
+
+def parse_rows(
+    object_type: str, rows: Iterable[Mapping[str, object]], schema: ObjectSchema
+) -> Iterator[SourceRecord]:
+    """The rows as records; a row without a usable Id is skipped with a warning."""
+    for raw in rows:
+        if row_id(raw) is None:
+            log.warning(
+                "skipped a Salesforce %s row without a usable Id: %s",
+                object_type,
+                shown("Id", raw.get("Id")),
+            )
+            continue
+        yield parse_record(object_type, raw, schema)
+
+
+def stamp_refused(record: SourceRecord) -> bool:
+    """Whether the record's SystemModstamp was refused (its modified_at is a stand-in)."""
+    return any(MODSTAMP in p.fields for p in record.problems)
 
 
 def parse_schema(object_type: str, describe: Mapping[str, object]) -> ObjectSchema:
@@ -253,6 +341,10 @@ class CursorTracker:
         fresh: list[SourceRecord] = []
         start = self._since.value
         for record in records:
+            if record.problems and stamp_refused(record):
+                # No stamp to place it by: passed on (to be dead-lettered), the cursor unmoved.
+                fresh.append(record)
+                continue
             stamp = record.modified_at
             key = version_key(record)
             if self._low is not None and stamp < self._low:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
@@ -18,6 +19,8 @@ def _to_number(value: Value) -> Value:
         return float(value)
     except ValueError:
         return value  # keep what we cannot read rather than lose it
+    except OverflowError:  # an integer past any float: refused by the reader
+        return math.inf
 
 
 def _to_integer(value: Value) -> Value:
@@ -43,7 +46,10 @@ def parse_datetime(text: str) -> datetime | None:
     """ISO 8601 text or epoch milliseconds as an aware datetime (UTC when no zone); else None."""
     text = text.strip()
     if text.isdigit():  # HubSpot datetimes may arrive as epoch milliseconds
-        return datetime.fromtimestamp(int(text) / 1000, UTC)
+        try:
+            return datetime.fromtimestamp(int(text) / 1000, UTC)
+        except (OverflowError, ValueError, OSError):  # past the calendar (or the digit limit)
+            return None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from connectors.base import System, Value
 from mappings import normalize
 from mappings.coerce import COERCERS, parse_datetime
+from mappings.errors import MappingError
 from mappings.mappingset import MappingSet
 from mappings.models import FieldMap
 
@@ -17,6 +21,7 @@ TYPE_PSEUDO_FIELD = "$type"  # a Salesforce "field" that reads as the object typ
 
 Reader = Callable[[Mapping[str, Value]], Value | object]  # a Value, or ABSENT
 ABSENT = object()
+INVALID_VALUE = "INVALID_VALUE"
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,7 @@ class FieldError:
     """A canonical value that cannot be written to the target system."""
 
     field: str
-    code: str  # "too_long"
+    code: str  # "too_long"; INVALID_VALUE for a value read that cannot be carried
     message: str
 
 
@@ -172,10 +177,100 @@ def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[_Plan, .
     return cached  # type: ignore[return-value]
 
 
+class UnreadableValue(MappingError):
+    """A record holds values that cannot be read as their canonical fields: dead-letter it.
+
+    Raised by ``to_canonical`` (``read_canonical`` returns the same as data). A MappingError
+    so a caller handling mapping failures catches it, but it is about one record, not the
+    files: ``issues`` is empty, ``errors`` names each field, ``values`` holds the fields read.
+    """
+
+    def __init__(self, errors: Sequence[FieldError], values: Mapping[str, Value]) -> None:
+        self.errors = tuple(errors)
+        self.values = dict(values)
+        self.issues = []
+        Exception.__init__(self, "; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A record's canonical values, and the fields whose value could not be read."""
+
+    values: dict[str, Value]
+    errors: tuple[FieldError, ...] = ()
+
+
+class _Unfit(ValueError):
+    """A field read to a value leadsync cannot carry (found on the fast path)."""
+
+
+_MAX_INT = 2**63 - 1
+# What reading a hostile value can raise (a huge int as a float, a date past year 9999, an
+# object of no known type): the record is read again field by field and the field named.
+_READ_FAULTS = (ArithmeticError, ValueError, TypeError, AttributeError, OSError)
+
+
+def _unfit(value: object) -> str | None:
+    """Why a read value cannot be a canonical value, or None when it can."""
+    if value is None or isinstance(value, str | bool | date):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "not a finite number"
+    if isinstance(value, int):
+        return None if -_MAX_INT - 1 <= value <= _MAX_INT else "integer out of range"
+    return f"a {value.__class__.__name__} is not a field value"
+
+
 def to_canonical(
     ms: MappingSet, system: System, object_type: str, fields: Mapping[str, Value]
 ) -> dict[str, Value]:
-    """A system record's fields as canonical values; fields the record lacks are left out."""
+    """A system record's fields as canonical values; fields the record lacks are left out.
+
+    Raises UnreadableValue (a MappingError) naming every field whose value cannot be read
+    (a non-finite or out-of-range number, a value of no known type): never another error.
+    """
+    inbound = read_canonical(ms, system, object_type, fields)
+    if inbound.errors:
+        raise UnreadableValue(inbound.errors, inbound.values)
+    return inbound.values
+
+
+def read_canonical(
+    ms: MappingSet, system: System, object_type: str, fields: Mapping[str, Value]
+) -> Inbound:
+    """``to_canonical`` that returns the fields it cannot read as errors, never raising."""
+    try:
+        return Inbound(_read_fast(ms, system, object_type, fields))
+    except _READ_FAULTS:
+        return _read_each(ms, system, object_type, fields)
+
+
+def _read_each(
+    ms: MappingSet, system: System, object_type: str, fields: Mapping[str, Value]
+) -> Inbound:
+    """Every field through its reader alone, a value that fails named (the slow, safe way)."""
+    out: dict[str, Value] = {}
+    errors: list[FieldError] = []
+    for probe, name, read, *_ in _readers(ms, system, object_type):
+        try:
+            value = read(fields)
+            why = None if value is ABSENT else _unfit(value)
+        except _READ_FAULTS as exc:
+            why = f"cannot be read ({exc.__class__.__name__})"
+        if why is not None:
+            raw = fields.get(probe) if probe is not None else None
+            shown = repr(raw)
+            shown = shown if len(shown) <= 80 else shown[:79] + "…"
+            errors.append(FieldError(name, INVALID_VALUE, f"{shown}: {why}"))
+        elif value is not ABSENT:
+            out[name] = value  # type: ignore[assignment]
+    return Inbound(out, tuple(errors))
+
+
+def _read_fast(
+    ms: MappingSet, system: System, object_type: str, fields: Mapping[str, Value]
+) -> dict[str, Value]:
+    """The canonical values; raises one of _READ_FAULTS at a value it cannot read."""
     out: dict[str, Value] = {}
     tidy = normalize.TIDY.fullmatch
     has_space = normalize.has_space
@@ -212,8 +307,10 @@ def to_canonical(
                         out[name] = value
                         continue
             elif shape == _NUMBER and (cls is int or cls is float):
-                out[name] = float(value)
-                continue
+                number = float(value)
+                if number - number == 0.0:  # finite: NaN and infinities take the long way
+                    out[name] = number
+                    continue
             elif shape == _EMAIL and cls is str:
                 # normalize.email() inlined: lower case, and text without spaces is kept whole.
                 lowered = value.lower()
@@ -230,6 +327,8 @@ def to_canonical(
                     continue
         value = read(fields)
         if value is not ABSENT:
+            if _unfit(value) is not None:
+                raise _Unfit(name)
             out[name] = value
     return out
 
@@ -306,3 +405,58 @@ def from_canonical(
             value = value[:limit]
         fields[target] = value
     return Outbound(fields, errors)
+
+
+# The forms a side may store a cut value in: as sent, with the whitespace the cut left at its
+# end trimmed or collapsed (a system may tidy text on save), or composed to Unicode NFC.
+_STORED_FORMS: tuple[Callable[[str], str], ...] = (
+    lambda text: text,
+    str.rstrip,
+    str.strip,
+    lambda text: " ".join(text.split()),
+    lambda text: unicodedata.normalize("NFC", text).strip(),
+)
+_ReadBack = tuple[str, Mapping[str, str], int, Reader]
+
+
+def _read_backs(ms: MappingSet, system: System, object_type: str) -> dict[str, _ReadBack]:
+    key = ("readback", system, object_type)
+    cached = ms.cache.get(key)
+    if cached is None:
+        readers = {plan[1]: plan[2] for plan in _readers(ms, system, object_type)}
+        maps = {fm.name: fm for fm in ms.fields}
+        built: dict[str, _ReadBack] = {}
+        for name, target, spelling, _default, limit, reject in _writers(ms, system, object_type):
+            reader = readers.get(name)
+            if limit is None or reject or reader is None:
+                continue
+            # Only a field read back from the field it is written to can be recognised.
+            if target in maps[name].source_field(system, object_type):
+                built[name] = (target, spelling, limit, reader)
+        cached = ms.cache[key] = built
+    return cached  # type: ignore[return-value]
+
+
+def written_read_backs(
+    ms: MappingSet, system: System, object_type: str, name: str, value: Value
+) -> frozenset[Value]:
+    """The canonical values ``value`` reads back as once ``from_canonical`` wrote it to ``system``.
+
+    For the fields with a length limit that are cut (``too_long: truncate``) there and read
+    back from the field they are written to; empty for any other field. The value goes
+    through the side's spelling and is cut to the limit; the side may keep it as sent or
+    trim or collapse the whitespace the cut left; reading applies the field's normalizers
+    and vocabulary. A read-back equal to one of these is leadsync's own write, not an edit
+    made on that side.
+    """
+    entry = _read_backs(ms, system, object_type).get(name)
+    if entry is None or not isinstance(value, str):
+        return frozenset()
+    target, spelling, limit, reader = entry
+    cut = spelling.get(value, value)[:limit]
+    out: set[Value] = set()
+    for form in _STORED_FORMS:
+        read = reader({target: form(cut) or None})
+        if read is not ABSENT:
+            out.add(read)  # type: ignore[arg-type]
+    return frozenset(out)

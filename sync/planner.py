@@ -18,6 +18,7 @@ from sync.pulled import Pulled, opportunity_fields
 from sync.push import Write
 from sync.report import RunReport
 from sync.state_models import NewDeadLetter
+from sync.truncation import restore_cut_values
 
 HUBSPOT_EXTERNAL_ID = "Leadsync_HubSpot_Id__c"
 DELETED_FLAG = "leadsync_deleted_in_salesforce"
@@ -38,9 +39,6 @@ class Planner:
         self.policies = policies(ms)
         # Looked up per field of every person: resolve the names once.
         self._on_salesforce = frozenset(p.name for p in self.policies if p.on_salesforce)
-        self._max_length: dict[tuple[str, System], int] = {
-            (fm.name, side): limit for fm in ms.fields for side, limit in fm.max_length.items()
-        }
         self.report = report
         self.now = now
         self.create_type = create_type
@@ -70,9 +68,9 @@ class Planner:
                 if name not in sf_vals and name in self._on_salesforce:
                     sf_vals[name] = value
         if hs_vals is not None:
-            self._undo_truncation(hs_vals, base, "hubspot")
-        if sf_vals is not None:
-            self._undo_truncation(sf_vals, base, "salesforce")
+            hs_vals = restore_cut_values(self.ms, hs_vals, base, "hubspot", "contact")
+        if sf_vals is not None and sf_rec is not None:
+            sf_vals = restore_cut_values(self.ms, sf_vals, base, "salesforce", sf_rec.object_type)
         person.hubspot_now = hs_vals
         person.salesforce_now = sf_vals
         result = merge_record(
@@ -92,22 +90,6 @@ class Planner:
         person.decision = decision
         if decision.excluded:
             self.report.excluded += 1
-
-    def _undo_truncation(
-        self, values: dict[str, Value], base: Mapping[str, Value], side: System
-    ) -> None:
-        """A value leadsync cut to fit ``side`` reads as the full base value, not as an edit.
-
-        Otherwise the next run would take the shortened value as that side's change and carry
-        it back to the other system, cutting the original there too.
-        """
-        for name, value in values.items():
-            old = base.get(name)
-            if not isinstance(value, str) or not isinstance(old, str) or len(old) <= len(value):
-                continue
-            limit = self._max_length.get((name, side))
-            if limit is not None and len(value) == limit and old[:limit] == value:
-                values[name] = old
 
     def plan_salesforce(self, person: Person) -> Write | None:
         decision = person.decision

@@ -103,6 +103,13 @@ class HubSpotStore:
         """Update a contact (absorbed ids write the survivor); 404 HubSpotError if unknown."""
         self.update_contact(contact_id, properties, when=when, system=system)
 
+    def put_raw(self, contact_id: str, properties: Mapping[str, str]) -> None:
+        """Store property text exactly as given, past every check: hostile values for tests."""
+        with self._ctx.lock:
+            contact = self._contacts[contact_id]
+            contact.properties.update(properties)
+            self._save(contact)
+
     def get(self, contact_id: str) -> dict[str, object] | None:
         """A copy with every property set (absorbed ids answer the survivor, like HubSpot)."""
         with self._ctx.lock:

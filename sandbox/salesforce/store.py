@@ -133,6 +133,18 @@ class SalesforceStore:
             if include_deleted or not row["IsDeleted"]:
                 yield row
 
+    def put_raw(self, object_type: str, record_id: str, fields: Mapping[str, object]) -> None:
+        """Store values exactly as given, past every check: an API answering hostile values.
+
+        Test only: the values are rendered as they are (``NaN``, ``Infinity``, a 400-digit
+        integer, an impossible date as text); the stamps are left alone.
+        """
+        spec = _spec(object_type, self.objects)
+        with self._ctx.lock:
+            row = dict(self._existing(spec, to_18(record_id)))
+            row.update(fields)
+            self._records.put(spec.name, row["Id"], row)
+
     def delete(self, object_type: str, record_id: str, *, when: datetime | None = None) -> None:
         """Soft delete: IsDeleted is set; queryAll and ``/deleted`` still see the record."""
         spec = _spec(object_type, self.objects)

@@ -224,3 +224,50 @@ def test_round_trip_is_stable(ms: MappingSet) -> None:
     shared = {k: v for k, v in canonical.items() if k in back}
     assert shared == {k: back[k] for k in shared}
     assert set(shared) == {"email", "first_name", "last_name", "lead_status", "phone", "city"}
+
+
+@pytest.mark.parametrize(
+    ("prop", "raw", "why"),
+    [
+        ("hs_email_open", float("nan"), "not a finite number"),
+        ("hs_email_open", float("inf"), "not a finite number"),
+        ("hs_email_open", 10**400, "not a finite number"),  # past any float
+        ("hs_email_open", "1e400", "not a finite number"),
+        ("hs_email_open", "NaN", "not a finite number"),
+        ("hs_email_open", ["4"], "a list is not a field value"),
+        ("hs_email_open", {"n": 4}, "a dict is not a field value"),
+        ("recent_conversion_date", b"2026-01-01", "a bytes is not a field value"),
+        ("leadsync_converted_date", object(), "is not a field value"),
+    ],
+)
+def test_an_unreadable_value_is_a_field_error_never_a_crash(
+    ms: MappingSet, prop: str, raw: object, why: str
+) -> None:
+    from mappings.errors import MappingError
+    from mappings.transform import UnreadableValue, read_canonical
+
+    fields = {"firstname": "Ann", prop: raw}
+    inbound = read_canonical(ms, "hubspot", "contact", fields)  # type: ignore[arg-type]
+    (error,) = inbound.errors
+    assert error.code == "INVALID_VALUE" and why in error.message
+    assert inbound.values["first_name"] == "Ann"  # the other fields are read
+    with pytest.raises(UnreadableValue) as caught:
+        to_canonical(ms, "hubspot", "contact", fields)  # type: ignore[arg-type]
+    assert isinstance(caught.value, MappingError)
+    assert caught.value.errors == inbound.errors and caught.value.values == inbound.values
+
+
+@pytest.mark.parametrize("raw", ["9" * 40, "9" * 5000, "not-a-date", "2024-13-45"])
+def test_a_datetime_past_the_calendar_is_kept_as_text_like_any_unparsed_text(
+    ms: MappingSet, raw: str
+) -> None:
+    fields = {"recent_conversion_date": raw}
+    assert to_canonical(ms, "hubspot", "contact", fields) == {"recent_conversion_date": raw}
+
+
+def test_good_values_read_the_same_both_ways(ms: MappingSet) -> None:
+    from mappings.transform import read_canonical
+
+    fields = {"firstname": " Ann ", "hs_email_open": "4", "recent_conversion_date": "0"}
+    inbound = read_canonical(ms, "hubspot", "contact", fields)
+    assert inbound.errors == () and inbound.values == to_canonical(ms, "hubspot", "contact", fields)
