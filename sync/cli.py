@@ -353,3 +353,9 @@ def demo_command(
 def main() -> None:
     """Entry point."""
     app()
+
+
+# Many pairs on Celery workers: `leadsync worker`, `leadsync beat`, `leadsync pairs ...`.
+from workers.cli import register as _register_workers  # noqa: E402
+
+_register_workers(app)
