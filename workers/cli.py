@@ -128,7 +128,8 @@ def beat(
     """Run the scheduler: queue each pair's cycle on its schedule (run exactly one beat)."""
     from workers.app import app as celery_app
 
-    celery_app.start(["beat", f"--max-interval={max_interval}", f"--loglevel={loglevel}"])
+    celery_app.conf.beat_max_loop_interval = max_interval
+    celery_app.start(["beat", f"--loglevel={loglevel}"])
 
 
 def register(app: typer.Typer) -> None:
