@@ -183,7 +183,7 @@ class Cluster:
     def cycles(self) -> list[dict[str, object]]:
         """The workers' record of every cycle (oldest first), from the namespace's list."""
         raw = self._redis.lrange(f"leadsync:{self.namespace}:cycles", 0, -1)
-        return [json.loads(item) for item in reversed(raw)]  # type: ignore[union-attr]
+        return [json.loads(item) for item in reversed(raw)]  # type: ignore[arg-type]
 
     def lock_holder_pid(self, pair: str) -> int | None:
         """The process id of the run holding ``pair``'s lock, from the lock row."""
