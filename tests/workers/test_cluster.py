@@ -54,7 +54,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster4]:
     shared = Sandbox(seed=11, leads=20).start()
     shared.set_faults(hubspot_rate=SHARED_RATE)
     slow = Sandbox(seed=12, leads=40).start()
-    slow.set_faults(latency_ms=150)  # long enough a cycle to kill a worker in the middle of it
+    slow.set_faults(latency_ms=100)  # long enough a cycle to kill a worker in the middle of it
     solo = Sandbox(seed=13, leads=20).start()
     answered: list[float] = []
     calls = shared.ctx.calls
