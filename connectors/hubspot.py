@@ -31,6 +31,7 @@ from connectors.base import (
     WriteOp,
     WriteResult,
 )
+from connectors.budgets import RateLimiter
 from connectors.errors import (
     AuthConfigError,
     ConnectorError,
@@ -111,6 +112,7 @@ class HubSpotConnector:
         index_delay_s: float = 5.0,
         retry: RetryPolicy | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        limiter: RateLimiter | None = None,
     ) -> None:
         # One retry layer (ours): urllib3 must not retry underneath it.
         client = hubspot.Client.create(
@@ -132,7 +134,8 @@ class HubSpotConnector:
         self._index_delay_s = index_delay_s
         self._retry = retry or RetryPolicy()
         self._clock = clock
-        self._limiter = RollingWindowLimiter.parse(rate)
+        # ``limiter``: a portal's budget shared with other processes (workers/budget.py).
+        self._limiter: RateLimiter = limiter or RollingWindowLimiter.parse(rate)
         burst = max(1, math.floor(search_per_second))
         self._search_limiter = RollingWindowLimiter(burst, burst / search_per_second)
         self._lock = threading.Lock()
@@ -596,7 +599,7 @@ class HubSpotConnector:
             )
 
     @property
-    def limiter(self) -> RollingWindowLimiter:
+    def limiter(self) -> RateLimiter:
         """The 10-second bucket limiter (benchmarks read how long it made callers wait)."""
         return self._limiter
 

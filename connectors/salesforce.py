@@ -25,6 +25,7 @@ from connectors.base import (
     WriteOp,
     WriteResult,
 )
+from connectors.budgets import UsageBoard
 from connectors.errors import (
     AuthConfigError,
     ConnectorError,
@@ -85,8 +86,11 @@ class SalesforceConnector:
         timeout_s: float = 30.0,
         retry: RetryPolicy | None = None,
         lookback_s: float = 0.0,
+        usage_board: UsageBoard | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        # The org's usage as other processes saw it: the share stop holds across them.
+        self._usage_board = usage_board
         self._calls = 0
         self._retries = 0
         self._used: int | None = None
@@ -154,9 +158,16 @@ class SalesforceConnector:
             match = _USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
             if match:
                 self._used, self._limit = int(match.group(1)), int(match.group(2))
+        if match and self._usage_board is not None:
+            self._usage_board.note(int(match.group(1)), int(match.group(2)))
 
     def _check_quota(self) -> None:
         """Stop before a new operation once usage crossed our share of the daily allowance."""
+        if self._usage_board is not None:
+            seen = self._usage_board.latest()
+            if seen is not None and (self._used is None or seen[0] > self._used):
+                with self._lock:
+                    self._used, self._limit = seen
         if self._used is None or not self._limit:
             return
         if self._used >= self._max_usage_share * self._limit:

@@ -467,3 +467,9 @@ app.command("explain")(explain_command)
 def main() -> None:
     """Entry point."""
     app()
+
+
+# Many pairs on Celery workers: `leadsync worker`, `leadsync beat`, `leadsync pairs ...`.
+from workers.cli import register as _register_workers  # noqa: E402
+
+_register_workers(app)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from pydantic import SecretStr
 
+from connectors.budgets import RateLimiter, UsageBoard
 from connectors.hubspot import HubSpotConnector
 from connectors.hubspot_auth import HubSpotOAuthCredentials
 from connectors.retry import RetryPolicy
@@ -84,10 +85,14 @@ def build_connectors(
     *,
     clock: Callable[[], datetime] = utc_now,
     retry: RetryPolicy | None = None,
+    hubspot_limiter: RateLimiter | None = None,
+    salesforce_usage: UsageBoard | None = None,
 ) -> Connectors:
     """Adapters for both systems; raises MissingSetting naming what is not configured.
 
     ``retry`` replaces the default policy of both (tests pass one whose waits move a clock).
+    ``hubspot_limiter`` and ``salesforce_usage`` share a portal's rate limit and an org's daily
+    usage with other processes (the Celery workers); by default each connector has its own.
     """
     sf = settings.salesforce()
     hs = settings.hubspot()
@@ -103,6 +108,7 @@ def build_connectors(
             clock=clock,
             index_delay_s=settings.hubspot_lookback_s,
             retry=retry,
+            limiter=hubspot_limiter,
         ),
         salesforce=SalesforceConnector(
             sf.url,
@@ -113,6 +119,7 @@ def build_connectors(
             timeout_s=sf.timeout_s,
             lookback_s=settings.salesforce_lookback_s,
             retry=retry,
+            usage_board=salesforce_usage,
         ),
     )
 

@@ -258,6 +258,14 @@ class Settings(BaseSettings):
     create_in_salesforce: Literal["Lead", "Contact"] = "Lead"
     propagate_deletes: bool = False
     allow_insecure_loopback: bool = False  # http:// to 127.0.0.1 / ::1 / localhost (tests only)
+    # Many pairs on Celery workers (workers/, docs/workers.md).
+    pairs_file: Path = Path("pairs.toml")  # a TOML file, or a directory of NAME.toml files
+    broker_url: str = "redis://127.0.0.1:6379/0"  # Redis by default; amqp:// works too
+    redis_url: str | None = None  # shared budgets and schedule marks; the broker's if redis://
+    worker_namespace: str = Field("leadsync", pattern=r"^[A-Za-z0-9_.-]{1,60}$")
+    metrics_port: int = Field(0, ge=0, le=65535)  # Prometheus /metrics of a worker (0: off)
+    visibility_timeout_s: float = Field(3600, gt=0)  # Redis: unacked cycle redelivered after
+    pending_ttl_s: float = Field(1800, gt=0)  # a queued or running cycle blocks the next slot
 
     @field_validator("salesforce_url", "hubspot_url", "salesforce_login_url")
     @classmethod
@@ -412,6 +420,9 @@ class Settings(BaseSettings):
             else:
                 shown[name] = "(not set)" if value is None else str(value)
         shown["state_url"] = mask_url(self.state_url)
+        shown["broker_url"] = mask_url(self.broker_url)
+        if self.redis_url:
+            shown["redis_url"] = mask_url(self.redis_url)
         return shown
 
 

@@ -1,0 +1,1 @@
+"""leadsync on Celery workers: many pairs, shared budgets, PostgreSQL state."""
