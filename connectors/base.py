@@ -159,3 +159,7 @@ class Connector(Protocol):
     def usage(self) -> ApiUsage:
         """API calls spent and the server's reported allowance."""
         ...
+
+    def server_now(self) -> datetime:
+        """The system's current time as its answers told it (our clock until one did)."""
+        ...

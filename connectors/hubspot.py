@@ -9,8 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -63,6 +62,7 @@ from connectors.payload import refuse_unsendable
 from connectors.ratelimit import RollingWindowLimiter
 from connectors.refusal import shown
 from connectors.retry import RetryPolicy
+from connectors.servertime import ServerClock
 
 log = logging.getLogger(__name__)
 Json = dict[str, Any]
@@ -145,7 +145,7 @@ class HubSpotConnector:
         self._limit: int | None = None
         self._daily_exhausted = False
         self._schema: ObjectSchema | None = None
-        self._server_offset_s: float | None = None  # HubSpot's clock minus ours (Date header)
+        self._server_clock = ServerClock(clock)  # HubSpot's time, from its Date headers
         self._wanted: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
@@ -269,40 +269,16 @@ class HubSpotConnector:
         """Count one answered request; read the daily allowance and the server's clock."""
         with self._lock:
             self._calls += 1
-        self._note_server_time(headers.get("Date") or headers.get("date"))
+        self._server_clock.note(headers.get("Date") or headers.get("date"))
         daily = headers.get("X-HubSpot-RateLimit-Daily")
         remaining = headers.get("X-HubSpot-RateLimit-Daily-Remaining")
         if daily and remaining and daily.isdigit() and remaining.isdigit():
             with self._lock:
                 self._limit, self._used = int(daily), int(daily) - int(remaining)
 
-    def _note_server_time(self, date: str | None) -> None:
-        """Learn how far HubSpot's clock is from ours, from an answer's ``Date`` header.
-
-        Modification stamps are HubSpot's; a search window must end at HubSpot's "now", or a
-        machine whose clock runs behind would never see the latest changes. ``Date`` has whole
-        seconds: the end of that second is taken, so the window errs late (by under a second,
-        harmless: the cursor only moves to stamps actually read), never early, which would
-        leave out the last second's changes. The latest answer wins, so a moved clock is
-        followed.
-        """
-        if not date:
-            return
-        try:
-            server = parsedate_to_datetime(date)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return
-        if server.tzinfo is None:
-            return
-        offset = (server + timedelta(seconds=1) - self._clock()).total_seconds()
-        with self._lock:
-            self._server_offset_s = offset
-
     def server_now(self) -> datetime:
         """HubSpot's current time as far as its answers told (our clock until one did)."""
-        with self._lock:
-            offset = self._server_offset_s or 0.0
-        return self._clock() + timedelta(seconds=offset)
+        return self._server_clock.now()
 
     def _translate(self, exc: ApiException | PropertiesApiException) -> ConnectorError:
         status = int(exc.status or 0)

@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -46,6 +47,7 @@ from connectors.salesforce_read import (
     select_fields,
 )
 from connectors.salesforce_write import BulkOutcome, Mode, SalesforceWriter, bulk_csv
+from connectors.servertime import ServerClock
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -87,10 +89,12 @@ class SalesforceConnector:
         retry: RetryPolicy | None = None,
         lookback_s: float = 0.0,
         usage_board: UsageBoard | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._lock = threading.Lock()
         # The org's usage as other processes saw it: the share stop holds across them.
         self._usage_board = usage_board
+        self._server_clock = ServerClock(clock)  # the org's time, from its Date headers
         self._calls = 0
         self._retries = 0
         self._used: int | None = None
@@ -153,6 +157,7 @@ class SalesforceConnector:
         return self._auth.sign_ins
 
     def _on_response(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        self._server_clock.note(response.headers.get("Date"))
         with self._lock:
             self._calls += 1
             match = _USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
@@ -160,6 +165,10 @@ class SalesforceConnector:
                 self._used, self._limit = int(match.group(1)), int(match.group(2))
         if match and self._usage_board is not None:
             self._usage_board.note(int(match.group(1)), int(match.group(2)))
+
+    def server_now(self) -> datetime:
+        """The org's current time as far as its answers told (our clock until one did)."""
+        return self._server_clock.now()
 
     def _check_quota(self) -> None:
         """Stop before a new operation once usage crossed our share of the daily allowance."""

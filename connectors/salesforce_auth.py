@@ -14,8 +14,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlparse
 
 import jwt
 import requests
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 TOKEN_PATH = "/services/oauth2/token"
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 _ASSERTION_LIFETIME_S = 180  # Salesforce wants exp within 3 minutes of now
+_CLOCK_SKEW_TOLERANCE_S = 30.0  # a smaller skew cannot be why an assertion was refused
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ class JwtBearerSignIn:
     def label(self) -> str:
         return f"JWT bearer as {self.username}"
 
-    def assertion(self) -> str:
+    def assertion(self, skew_s: float = 0.0) -> str:
+        """The signed assertion; ``skew_s`` is how far the org's clock runs ahead of ours."""
         try:
             key = self.private_key_file.read_text(encoding="utf-8")
         except OSError as exc:
@@ -99,8 +103,8 @@ class JwtBearerSignIn:
         claims = {
             "iss": self.consumer_key,
             "sub": self.username,
-            "aud": self.login_url,
-            "exp": int(self.clock()) + _ASSERTION_LIFETIME_S,
+            "aud": jwt_audience(self.login_url),
+            "exp": int(self.clock() + skew_s) + _ASSERTION_LIFETIME_S,
         }
         try:
             return jwt.encode(claims, key, algorithm="RS256")
@@ -113,7 +117,22 @@ class JwtBearerSignIn:
 
     def sign_in(self, session: requests.Session) -> SalesforceToken:
         form = {"grant_type": JWT_BEARER_GRANT, "assertion": self.assertion()}
-        return request_token(session, self.login_url, form, self.label)
+        try:
+            return request_token(session, self.login_url, form, self.label)
+        except SignInRefused as refused:
+            # The org judges the assertion's expiry by its own clock: when ours is off by more
+            # than a little (NTP trouble, a VM resumed), sign once more on the org's time, which
+            # its answer's Date header told.
+            if refused.server_time is None or refused.code != "INVALID_GRANT":
+                raise
+            skew_s = refused.server_time - self.clock()
+            if abs(skew_s) < _CLOCK_SKEW_TOLERANCE_S:
+                raise
+            log.warning(
+                "our clock is %+.0f s off the org's; signing the assertion on its time", -skew_s
+            )
+            form = {"grant_type": JWT_BEARER_GRANT, "assertion": self.assertion(skew_s)}
+            return request_token(session, self.login_url, form, self.label)
 
     def __repr__(self) -> str:
         return f"JwtBearerSignIn({self.login_url!r}, username={self.username!r})"
@@ -178,6 +197,40 @@ def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
     return request
 
 
+class SignInRefused(AuthConfigError):
+    """The token endpoint refused the sign-in; ``server_time`` is its clock (epoch s), if told."""
+
+    server_time: float | None = None
+
+    def at(self, server_time: float | None) -> SignInRefused:
+        self.server_time = server_time
+        return self
+
+
+def _date_header(value: str | None) -> float | None:
+    try:
+        when = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when.timestamp() if when is not None and when.tzinfo is not None else None
+
+
+def jwt_audience(login_url: str) -> str:
+    """The ``aud`` Salesforce expects of a JWT assertion for this login URL.
+
+    Salesforce takes only https://login.salesforce.com, https://test.salesforce.com (sandboxes)
+    or an Experience Cloud site URL as the audience — not a My Domain URL, even when the token
+    is requested there ("invalid_grant: audience is invalid"). Other hosts (a site, a local
+    emulator) are their own audience.
+    """
+    host = (urlparse(login_url).hostname or "").lower()
+    if host == "test.salesforce.com" or host.endswith(".sandbox.my.salesforce.com"):
+        return "https://test.salesforce.com"
+    if host == "login.salesforce.com" or host.endswith(".my.salesforce.com"):
+        return "https://login.salesforce.com"
+    return login_url.rstrip("/")
+
+
 def request_token(
     session: requests.Session, login_url: str, form: dict[str, str], label: str
 ) -> SalesforceToken:
@@ -202,13 +255,13 @@ def request_token(
         description = str(body.get("error_description") or "")[:200]
         if response.status_code >= 500 or response.status_code == 429:
             raise build_error("salesforce", response.status_code, error, description or url)
-        raise AuthConfigError(
+        raise SignInRefused(
             f"salesforce sign-in with {label} at {login_url} refused "
             f"({response.status_code} {error}: {description})",
             system="salesforce",
             status=response.status_code,
             code=error.upper() or "SIGN_IN_REFUSED",
-        )
+        ).at(_date_header(response.headers.get("Date")))
     return SalesforceToken(str(body["access_token"]), str(body.get("instance_url") or login_url))
 
 

@@ -63,6 +63,7 @@ SYSTEM_FIELDS = (
 # A query travels in the URL (GET query/?q=...); both this budget and Salesforce's limit
 # (16,384 bytes) count the URL-encoded form. Well under 8 KB leaves room for proxies.
 QUERY_URL_BUDGET = 6_000
+IN_LIST_MIN_BYTES = 2_000
 # Compound fields (address, geolocation) cannot be selected with their components in REST.
 _UNSELECTABLE_TYPES = {"address", "location", "base64"}
 _FLOAT_TYPES = {"double", "currency", "percent"}
@@ -144,6 +145,10 @@ def ids_soql_chunks(
     percent-encoded. A query that cannot fit even one value is sent as it is (and refused).
     """
     base = query_url_bytes(ids_soql(object_type, fields, [], key))
+    # A long select list must not shrink the IN list to one value a query (a call per record
+    # would spend the daily allowance): the values always get at least IN_LIST_MIN_BYTES, which
+    # keeps the URL under Salesforce's 16,384 bytes for any select list that fits by itself.
+    budget = max(budget, base + IN_LIST_MIN_BYTES)
     chunk: list[str] = []
     size = base
     for value in values:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import threading
@@ -21,7 +22,9 @@ class FaultConfig:
     timeout_rate: float = 0.0  # processed, then the answer is held for timeout_s
     timeout_s: float = 10.0
     lock_row_rate: float = 0.0  # Salesforce writes refused with UNABLE_TO_LOCK_ROW
-    storm_until: float = 0.0  # monotonic time until which HubSpot answers 429 (a 429 storm)
+    storm_until: float = float(
+        "-inf"
+    )  # monotonic time until which HubSpot answers 429 (a 429 storm)
     hubspot_rate: str = "190/10s"  # rolling bucket of a private app
     hubspot_search_per_second: int = 5
     hubspot_daily_limit: int = 1_000_000
@@ -124,9 +127,12 @@ def clock_offset_from_env() -> float:
     if not raw:
         return 0.0
     try:
-        return float(raw)
+        offset = float(raw)
     except ValueError:
-        raise ValueError(f"{CLOCK_OFFSET_ENV} must be a number of seconds, got {raw!r}") from None
+        offset = math.nan
+    if not math.isfinite(offset):
+        raise ValueError(f"{CLOCK_OFFSET_ENV} must be a finite number of seconds, got {raw!r}")
+    return offset
 
 
 @dataclass

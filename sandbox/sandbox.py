@@ -343,7 +343,7 @@ class Sandbox:
         self.set_faults(
             latency_ms=0.0, jitter_ms=0.0, error_rate=0.0, timeout_rate=0.0, lock_row_rate=0.0
         )
-        self.ctx.faults.storm_until = 0.0
+        self.ctx.faults.storm_until = float("-inf")
 
     def api_calls(self) -> dict[str, dict[str, int]]:
         """Every request answered so far, per system, keyed "METHOD /path/{id}"."""

@@ -140,9 +140,10 @@ class Engine:
                         self.report.pulled.add(system)
                 last = page.cursor
             if (last is None or last.value is None) and since.value is None:
-                # Nothing there yet: start the next run's incremental read from now (less a
-                # margin for clock skew), or it would backfill again and miss deletions.
-                last = Cursor(value=self.now - CURSOR_SKEW_MARGIN)
+                # Nothing there yet: start the next run's incremental read from the system's
+                # now (its own clock, not ours: ours may run ahead), less a margin, or it would
+                # backfill again and miss deletions.
+                last = Cursor(value=conn.server_now() - CURSOR_SKEW_MARGIN)
             if last is not None:
                 pulled.cursors.append(CursorUpdate(system, object_type, last))
         return pulled

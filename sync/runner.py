@@ -119,6 +119,7 @@ def build_connectors(
             timeout_s=sf.timeout_s,
             lookback_s=settings.salesforce_lookback_s,
             retry=retry,
+            clock=clock,
             usage_board=salesforce_usage,
         ),
     )

@@ -40,7 +40,7 @@ class PropertyCatalog:
             self._props.update({p.name: p for p in LEADSYNC_PROPERTIES})
         self._props.update({p.name: p for p in extra})  # wide-schema mode
         for row in records.rows(PROPERTIES):
-            prop = _property_from_json(row)
+            prop = _property_from_json(row, now=ctx.now())
             self._props[prop.name] = prop
 
     def get(self, name: str) -> PropertyDef | None:
@@ -58,7 +58,7 @@ class PropertyCatalog:
                 raise HubSpotError(
                     409, "OBJECT_ALREADY_EXISTS", f"Property named '{name}' already exists."
                 )
-            prop = _property_from_json({**body, "createdAt": self._ctx.now()})
+            prop = _property_from_json(body, now=self._ctx.now())
             self._props[prop.name] = prop
             self._records.put(PROPERTIES, prop.name, _property_to_row(prop))
             return prop
@@ -75,7 +75,7 @@ class PropertyCatalog:
             if "options" not in body:
                 merged["options"] = [o.to_json() for o in prop.options]
             updated = dataclasses.replace(
-                _property_from_json(merged),
+                _property_from_json(merged, now=prop.created_at),
                 read_only=prop.read_only,
                 hubspot_defined=prop.hubspot_defined,
                 created_at=prop.created_at,
@@ -107,8 +107,11 @@ def _property_to_row(prop: PropertyDef) -> Row:
     return prop.to_json() | {"createdAt": prop.created_at}
 
 
-def _property_from_json(body: Mapping[str, object]) -> PropertyDef:
-    """A PropertyDef from a PropertyCreate body (or a persisted row); 400 when malformed."""
+def _property_from_json(body: Mapping[str, object], *, now: datetime) -> PropertyDef:
+    """A PropertyDef from a PropertyCreate body (or a persisted row); 400 when malformed.
+
+    ``now`` (the sandbox clock) stamps a property that carries no ``createdAt``.
+    """
     name = str(body.get("name") or "")
     ptype = str(body.get("type") or "")
     field_type = str(body.get("fieldType") or "")
@@ -147,5 +150,18 @@ def _property_from_json(body: Mapping[str, object]) -> PropertyDef:
         options=tuple(options),
         hubspot_defined=False,
         description=str(body.get("description") or ""),
-        created_at=created if isinstance(created, datetime) else datetime.now(UTC),
+        created_at=_created_at(created, now),
     )
+
+
+def _created_at(value: object, now: datetime) -> datetime:
+    """A stored ``createdAt`` (datetime or ISO text), else ``now`` (the sandbox clock)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return now
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return now

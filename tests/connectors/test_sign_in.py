@@ -181,3 +181,39 @@ def test_hubspot_bad_refresh_token_is_a_clear_auth_error(sandbox) -> None:
     with pytest.raises(AuthConfigError, match="BAD_REFRESH_TOKEN") as err:
         hs.describe("contact")
     assert sandbox.hubspot_client_secret not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("login_url", "audience"),
+    [
+        ("https://login.salesforce.com", "https://login.salesforce.com"),
+        ("https://acme.my.salesforce.com", "https://login.salesforce.com"),
+        ("https://test.salesforce.com/", "https://test.salesforce.com"),
+        ("https://acme--uat.sandbox.my.salesforce.com", "https://test.salesforce.com"),
+        ("https://partners.acme.com/portal", "https://partners.acme.com/portal"),
+    ],
+)
+def test_the_jwt_audience_is_what_salesforce_accepts(login_url: str, audience: str) -> None:
+    from connectors.salesforce_auth import jwt_audience
+
+    assert jwt_audience(login_url) == audience
+
+
+@pytest.mark.parametrize("skew_s", [-7200.0, 3600.0, 31_536_000.0])
+def test_a_jwt_sign_in_with_our_clock_off_signs_again_on_the_orgs_time(
+    sandbox, skew_s: float, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Our clock runs off the org's (the sandbox's): the first assertion is refused as expired
+    # or, far ahead, the org's Date header shows the skew; the second is signed on its time.
+    off = JwtBearerSignIn(
+        sandbox.salesforce_url,
+        sandbox.salesforce_consumer_key,
+        sandbox.salesforce_username,
+        Path(sandbox.salesforce_private_key_file),
+        clock=lambda: sandbox.ctx.now().timestamp() - skew_s,
+    )
+    caplog.set_level(logging.WARNING)
+    sf = _sf(sandbox, off)
+    assert sf.signed_in().startswith("signed in with JWT bearer")
+    if skew_s > 0:  # behind the org: the first assertion had already expired there
+        assert "off the org's" in caplog.text

@@ -84,3 +84,19 @@ def test_salesforce_selects_wanted_fields_and_sizes_in_chunks_by_bytes(wide) -> 
     lengths = wide.request_target_lengths("salesforce")
     assert max(lengths) < URL_BUDGET
     assert calls(wide, "salesforce", "query") >= 3  # several queries, each under the budget
+
+
+def test_a_long_select_list_still_reads_many_ids_a_query() -> None:
+    from connectors.salesforce_read import (
+        IN_LIST_MIN_BYTES,
+        ids_soql,
+        ids_soql_chunks,
+        query_url_bytes,
+    )
+
+    fields = [f"Custom_Field_Number_{i:03d}__c" for i in range(200)]  # over the 6,000 budget
+    ids = [f"00Q{i:015d}" for i in range(1000)]
+    chunks = list(ids_soql_chunks("Lead", fields, ids))
+    assert len(chunks) <= 1000 // 40  # not one query per id
+    base = query_url_bytes(ids_soql("Lead", fields, [], "Id"))
+    assert max(query_url_bytes(c) for c in chunks) <= base + IN_LIST_MIN_BYTES
