@@ -20,6 +20,7 @@ from rich.text import Text
 from connectors.base import ObjectSchema
 from mappings.errors import MappingError
 from sync.report import RunReport
+from sync.review import Held
 from sync.settings import MissingSetting, Settings, SettingsError, load_settings
 from sync.state_errors import StateError
 
@@ -246,6 +247,40 @@ def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
         f"links: {counts.links_active} active, {counts.links_retired} retired; dead letters: "
         f"{counts.dead_letters_pending} pending, {counts.dead_letters_discarded} discarded"
     )
+    console.print(Text(f"held for review: {len(_held(settings))} (see `leadsync review`)"))
+
+
+def _held(settings: Settings) -> list[Held]:
+    """The review lane from the state's latest decisions and the rules' hold stages."""
+    from mappings.loader import load_mappings
+    from sync.review import held_records
+    from sync.state import StateStore
+
+    stages = load_mappings(settings.mappings_dir).rules.hold_stages
+    try:
+        with StateStore(settings.state_url, pair=settings.pair) as state:
+            return held_records(state.latest_decisions(), stages)
+    except StateError as exc:
+        _state_failed(exc)
+
+
+@app.command("review")
+def review_command(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List records held for review (not created in Salesforce) and how to release them."""
+    from sync.review import RELEASE_HINT
+
+    held = _held(_settings())
+    if as_json:
+        rows = [{"email": h.email, "score": h.score, "evidence": h.evidence} for h in held]
+        typer.echo(json.dumps(rows))
+        return
+    table = Table(title=f"held for review: {len(held)}")
+    for col in ("email", "score", "evidence"):
+        table.add_column(col)
+    for h in held:
+        table.add_row(Text(h.email), "" if h.score is None else f"{h.score:g}", Text(h.evidence))
+    console.print(table)
+    console.print(Text(RELEASE_HINT))
 
 
 @app.command("report")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from sync.review import Held, held_records
 from sync.state import StateStore
 from sync.state_models import RunRow
 
@@ -50,9 +51,12 @@ class ReportData:
     dead_letters: Counter[str]
     dead_letters_pending: int
     dead_letters_discarded: int
+    held: list[Held] = field(default_factory=list)  # the review lane
 
 
-def collect(state: StateStore, *, runs: int = 20) -> ReportData:
+def collect(
+    state: StateStore, *, runs: int = 20, hold_stages: tuple[str, ...] = ("review",)
+) -> ReportData:
     """Read links, base values, decisions, runs and dead letters into report rows."""
     links = state.load_links(active_only=True)
     bases = state.load_bases([lk.id for lk in links])
@@ -90,6 +94,7 @@ def collect(state: StateStore, *, runs: int = 20) -> ReportData:
         dead_letters=Counter(f"{d.system} {d.code}" for d in pending),
         dead_letters_pending=counts.dead_letters_pending,
         dead_letters_discarded=counts.dead_letters_discarded,
+        held=held_records(decisions, hold_stages),
     )
 
 
