@@ -32,7 +32,8 @@ _DIGITS = str.maketrans("", "", "0123456789")
 _PLACEHOLDERS = frozenset(
     ("company", "none", "n/a", "na", "-", ".", "private", "personal", "self", "no", "x", "xx")
 )
-KEYS = ("bot_evidence", "bot_mail", "bot_context", "bot_signals", "business_identity")
+STRONG_KEYS = ("bot_evidence", "bot_mail")
+KEYS = ("bot_context", "bot_signals", "business_identity")
 
 
 def _quote(text: str) -> str:
@@ -67,9 +68,11 @@ def name_spellings(name: str) -> tuple[str, ...]:
 def mailbox_rest(mailbox: str, first: str, last: str) -> str:
     """What is left of a mailbox once digits and the person's own names are taken out."""
     letters = mailbox.translate(_DIGITS) if mailbox.isascii() else mailbox
-    for word in (*name_spellings(first), *name_spellings(last)):
-        if word in letters:
-            letters = letters.replace(word, " ")
+    for name in (first, last):
+        if name:
+            for word in name_spellings(name):
+                if word in letters:
+                    letters = letters.replace(word, " ")
     return letters.translate(_SEPARATORS)
 
 
@@ -98,22 +101,30 @@ def _text(ctx: f.Context, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def bot_facts(ctx: f.Context) -> f.Context:
-    """Compute every bot fact of the record at once and keep them in the context."""
-    if "bot_signals" in ctx:
-        return ctx
-    first, last = _text(ctx, "first_name"), _text(ctx, "last_name")
-    company = _text(ctx, "company")
-    signals: list[str] = []
-    strong = 0
+@lru_cache(maxsize=16384)
+def _name_signals(first: str, last: str) -> tuple[int, tuple[str, ...]]:
+    """Strong signals of the names alone (names repeat across records: cached)."""
+    signals = []
     for label, value in (("first name", first), ("last name", last)):
         score = randomness(value) if value else 0.0
         if score >= RANDOM:
-            strong += 1
             signals.append(f"{label} {_quote(value)} scores {score:.2f} random")
-    if ctx["name_repeated"]:
-        strong += 1
+    # "Jamesnof Jamesnof": form spam types one word into both boxes ("Li Li" is too short).
+    if len(first) >= 4 and first.casefold() == last.casefold():
         signals.append(f"first and last name both {_quote(first)}")
+    return len(signals), tuple(signals)
+
+
+def strong_facts(ctx: f.Context) -> f.Context:
+    """``bot_evidence`` and ``bot_mail``: all most records need (no strong signal, no verdict)."""
+    if "bot_evidence" in ctx:
+        return ctx
+    get = ctx.record.get
+    first, last = get("first_name"), get("last_name")
+    first = first.strip() if isinstance(first, str) else ""
+    last = last.strip() if isinstance(last, str) else ""
+    strong, named = _name_signals(first, last)
+    signals = list(named)
     local = ctx["email_local"]
     if isinstance(local, str) and local:
         mailbox = local.split("+", 1)[0]
@@ -130,16 +141,38 @@ def bot_facts(ctx: f.Context) -> f.Context:
     elif free:
         signals.append(f"free mail ({domain_text})")
     elif domain_text:
-        label = domain_text.split(".", 1)[0]
-        # A domain spelling the company or the person's name is not a second signal.
-        derived = (bool(company) and _matches_company(domain_text, company)) or any(
-            w in label for w in (*name_spellings(first), *name_spellings(last)) if len(w) >= 3
-        )
-        score = 0.0 if derived else randomness(label)
-        if score >= RANDOM:  # a made-up domain: as strong as a made-up name
-            mail = True
+        score = randomness(domain_text.split(".", 1)[0])
+        if score >= RANDOM and not _derived(domain_text, _text(ctx, "company"), first, last):
+            mail = True  # a made-up domain: as strong as a made-up name
             strong += 1
             signals.append(f"domain {_quote(domain_text)} scores {score:.2f} random")
+    ctx["bot_evidence"] = strong
+    ctx["bot_mail"] = mail
+    ctx["_bot_strong_signals"] = "; ".join(signals)
+    return ctx
+
+
+def _derived(domain: str, company: str, first: str, last: str) -> bool:
+    """A domain spelling the company or the person's name is not a second signal."""
+    label = domain.split(".", 1)[0]
+    if company and _matches_company(domain, company):
+        return True
+    return any(w in label for w in (*name_spellings(first), *name_spellings(last)) if len(w) >= 3)
+
+
+def bot_facts(ctx: f.Context) -> f.Context:
+    """Compute every bot fact of the record and keep them in the context."""
+    if "bot_signals" in ctx:
+        return ctx
+    strong_facts(ctx)
+    first, last = _text(ctx, "first_name"), _text(ctx, "last_name")
+    company = _text(ctx, "company")
+    domain = ctx["email_domain"]
+    domain_text = domain if isinstance(domain, str) else ""
+    mail = bool(ctx["bot_mail"])
+    strong = ctx["bot_evidence"]
+    head = ctx["_bot_strong_signals"]
+    signals: list[str] = [head] if isinstance(head, str) and head else []
     context = 0
     if not first and not last:
         context += 1
@@ -171,8 +204,6 @@ def bot_facts(ctx: f.Context) -> f.Context:
             or (bool(company) and _matches_company(domain_text, company))
         )
     )
-    ctx["bot_evidence"] = strong
-    ctx["bot_mail"] = mail
     ctx["bot_context"] = context
     # Only the strong signals and what agrees with them are worth showing; no signal, no text.
     ctx["bot_signals"] = "; ".join(signals) if strong else ""

@@ -32,9 +32,7 @@ def surprise(word: str, table: dict[str, float]) -> float:
     """Mean bits per letter (end included) of ``word`` (lowercase a-z) under ``table``."""
     s = START + START + word + STOP
     get = table.get
-    bits = 0.0
-    for i in range(2, len(s)):
-        bits += get(s[i - 2 : i + 1], _UNKNOWN_BITS)
+    bits = sum(get(s[i : i + 3], _UNKNOWN_BITS) for i in range(len(s) - 2))
     return bits / (len(s) - 2)
 
 
@@ -50,7 +48,11 @@ def _fold(text: str) -> str:
 
 
 def _token_score(token: str) -> float:
-    letters = "".join(ch for ch in token if "a" <= ch <= "z")
+    # Words come lower-cased from word_scores: a purely alphabetic ASCII word is its letters.
+    if token.isascii() and token.isalpha():
+        letters = token
+    else:
+        letters = "".join(ch for ch in token if "a" <= ch <= "z")
     if not letters:
         return 0.0  # digits only, or a name in a script of its own: nothing to judge
     if len(letters) < len(token) and any(ch.isdigit() for ch in token):
