@@ -205,6 +205,7 @@ def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
             runs = state.runs(10)
     except StateError as exc:
         _state_failed(exc)
+    held = len(_held(settings))
     if as_json:
         typer.echo(
             json.dumps(
@@ -213,6 +214,7 @@ def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
                     "links_retired": counts.links_retired,
                     "dead_letters_pending": counts.dead_letters_pending,
                     "dead_letters_discarded": counts.dead_letters_discarded,
+                    "held_for_review": held,
                     "runs": [
                         {
                             "id": r.id,
@@ -247,7 +249,7 @@ def status_command(as_json: bool = typer.Option(False, "--json")) -> None:
         f"links: {counts.links_active} active, {counts.links_retired} retired; dead letters: "
         f"{counts.dead_letters_pending} pending, {counts.dead_letters_discarded} discarded"
     )
-    console.print(Text(f"held for review: {len(_held(settings))} (see `leadsync review`)"))
+    console.print(Text(f"held for review: {held} (see `leadsync review`)"))
 
 
 def _held(settings: Settings) -> list[Held]:
@@ -256,7 +258,10 @@ def _held(settings: Settings) -> list[Held]:
     from sync.review import held_records
     from sync.state import StateStore
 
-    stages = load_mappings(settings.mappings_dir).rules.hold_stages
+    try:
+        stages: frozenset[str] = load_mappings(settings.mappings_dir).rules.hold_stages
+    except MappingError:  # status still works with broken rules; `leadsync check` explains
+        stages = frozenset({"review"})
     try:
         with StateStore(settings.state_url, pair=settings.pair) as state:
             return held_records(state.latest_decisions(), stages)
