@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mappings.mappingset import MappingSet
 from mappings.randomname import randomness
@@ -165,3 +167,28 @@ def test_shipped_lists_name_no_one(shipped: MappingSet) -> None:
         "allow_domains",
     ):
         assert shipped.rules.lists[name] == frozenset()
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    first=st.text(max_size=300),
+    last=st.text(max_size=40),
+    local=st.from_regex(r"[a-z0-9._+-]{1,40}", fullmatch=True),
+    company=st.text(max_size=40),
+)
+def test_any_sign_up_gets_a_bounded_explained_decision(
+    ms: MappingSet, first: str, last: str, local: str, company: str
+) -> None:
+    record = {
+        "first_name": first,
+        "last_name": last,
+        "email": f"{local}@gmail.com",
+        "company": company,
+    }
+    decision = evaluate(ms.rules, record, NOW)
+    assert len(explain(decision)) <= 255
+    assert 0.0 <= randomness(first) <= 1.0
+    if decision.exclusion == "bot":
+        assert "free mail (gmail.com)" in explain(decision) or len(explain(decision)) == 255
