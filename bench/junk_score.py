@@ -107,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", type=int, default=0, help="show N misclassified per label")
     args = parser.parse_args(argv)
     now = datetime(2026, 6, 1, tzinfo=UTC)
+    if args.mappings == DEFAULT_DIR:  # the shipped lists are empty: use the sandbox's copy
+        import tempfile
+
+        from sandbox.mappings import write_mappings
+
+        args.mappings = write_mappings(Path(tempfile.mkdtemp()) / "mappings")
     ms = load_mappings(args.mappings)
     people, junk = generated(args.seed, args.count, now)
     result = score(ms, people, junk, now, args.misses)

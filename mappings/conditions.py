@@ -173,6 +173,8 @@ def _op(
             return None
         entries = scope.lists[arg]
         off_list = name == "not_in_list"
+        if not entries:  # an empty list (as shipped) decides without reading the record
+            return lambda ctx: off_list
 
         def listed(ctx: Context) -> bool:
             value = ctx.record.get(field) if field is not None else ctx[fact] if fact else get(ctx)

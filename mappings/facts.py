@@ -292,6 +292,20 @@ FACTS: dict[str, Callable[[Context], Value]] = {
     "phone_country_mismatch": _phone_country_mismatch,
     "email_matches_website": _email_matches_website,
 }
+# The bot facts read the facts above, so their module is imported once those exist.
+from mappings.botsignals import KEYS as _BOT_KEYS  # noqa: E402
+from mappings.botsignals import STRONG_KEYS as _STRONG_KEYS  # noqa: E402
+from mappings.botsignals import bot_facts as _bot_facts  # noqa: E402
+from mappings.botsignals import strong_facts as _strong_facts  # noqa: E402
+
+
+def _bot_fact(key: str, compute: Callable[[Context], Context]) -> Callable[[Context], Value]:
+    return lambda ctx: compute(ctx)[key]
+
+
+FACTS.update({key: _bot_fact(key, _strong_facts) for key in _STRONG_KEYS})
+FACTS.update({key: _bot_fact(key, _bot_facts) for key in _BOT_KEYS})
+
 FACT_INPUTS = (
     "email",
     "first_name",

@@ -235,3 +235,7 @@ class RulesFile(_Strict):
     reasons_max_length: int = Field(default=255, ge=40)
     excluded_stage: str = "excluded"
     score_max: float = Field(default=100, gt=0)
+    # Records matching ``allow`` are never excluded nor held (allow lists always win).
+    allow: object = None
+    # Stages whose records wait for a person: not created in Salesforce, like excluded ones.
+    hold_stages: list[str] = Field(default_factory=list)

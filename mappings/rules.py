@@ -102,6 +102,8 @@ class RuleSet:
     reasons_max_length: int = 255
     excluded_stage: str = "excluded"
     score_max: float = 100.0
+    allow: Condition | None = None
+    hold_stages: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fit_plan", _plan(self.fit))
@@ -143,6 +145,8 @@ class Decision:
     score: float
     stage: str
     fired: tuple[FiredRule, ...]
+    held: bool = False
+    """In a hold stage (``review``): kept out of Salesforce until a person releases it."""
 
 
 def _template(text: str, default: str, scope: Scope, loc: Loc) -> Template:
@@ -245,6 +249,11 @@ def compile_rules(spec: RulesFile, scope: Scope) -> RuleSet:
         loc = ("stages", i)
         condition = None if st.when is None else compile_condition(st.when, scope, (*loc, "when"))
         stages.append(Stage(st.name, st.min_score, st.min_fit, st.min_engagement, condition))
+    allow = None if spec.allow is None else compile_condition(spec.allow, scope, ("allow",))
+    names = {st.name for st in spec.stages}
+    for name in spec.hold_stages:
+        if name not in names:
+            scope.error(("hold_stages",), f"hold stage {name!r} is not one of the stages")
     for system in ("hubspot", "salesforce"):
         if system not in spec.outputs:
             scope.error(("outputs",), f"outputs has no entry for {system}")
@@ -258,6 +267,8 @@ def compile_rules(spec: RulesFile, scope: Scope) -> RuleSet:
         reasons_max_length=spec.reasons_max_length,
         excluded_stage=spec.excluded_stage,
         score_max=spec.score_max,
+        allow=allow,
+        hold_stages=frozenset(spec.hold_stages),
     )
 
 
@@ -316,6 +327,7 @@ def _decision(
     score: float,
     stage: str,
     fired: tuple[FiredRule, ...],
+    held: bool = False,
 ) -> Decision:
     """Decision(...) as its generated __init__ would build it, at half the cost."""
     decision: Decision = _new_object(Decision)
@@ -330,6 +342,7 @@ def _decision(
             "score": score,
             "stage": stage,
             "fired": fired,
+            "held": held,
         },
     )
     return decision
@@ -381,16 +394,21 @@ def _score(plan: tuple[_Planned, ...], ctx: Context, fired: list[FiredRule]) -> 
 def evaluate(rules: RuleSet, record: Mapping[str, Value], now: datetime) -> Decision:
     """Qualify one canonical record: the first exclusion that matches wins, else score it."""
     ctx = Context(record, now)
-    for code, condition, explain_why in rules.exclusion_plan:
-        if condition(ctx):
-            why = (_fired(code, 0.0, explain_why(ctx)),)
-            return _decision(True, code, 0.0, 0.0, 0.0, rules.excluded_stage, why)
+    allowed = rules.allow is not None and rules.allow(ctx)
+    if not allowed:
+        for code, condition, explain_why in rules.exclusion_plan:
+            if condition(ctx):
+                why = (_fired(code, 0.0, explain_why(ctx)),)
+                return _decision(True, code, 0.0, 0.0, 0.0, rules.excluded_stage, why)
     fired: list[FiredRule] = []
     fit = _round(_score(rules.fit_plan, ctx, fired), 2)
     engagement = _round(_score(rules.engagement_plan, ctx, fired), 2)
     score = _round(min(max(fit + engagement, 0.0), rules.score_max), 1)
     stage = rules.stages[-1].name
+    hold = rules.hold_stages
     for candidate in rules.stages:
+        if allowed and candidate.name in hold:
+            continue
         if (
             score >= candidate.min_score
             and (candidate.min_fit is None or fit >= candidate.min_fit)
@@ -399,7 +417,7 @@ def evaluate(rules: RuleSet, record: Mapping[str, Value], now: datetime) -> Deci
         ):
             stage = candidate.name
             break
-    return _decision(False, None, fit, engagement, score, stage, tuple(fired))
+    return _decision(False, None, fit, engagement, score, stage, tuple(fired), stage in hold)
 
 
 _NUM_MEMO: dict[float, str] = {}  # points repeat across records; formatting a float is slow

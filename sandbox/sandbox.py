@@ -16,6 +16,7 @@ import requests
 from sandbox.context import FaultConfig, SandboxContext
 from sandbox.dateheader import DateHeaderMiddleware
 from sandbox.hubspot.oauth import OAuthClient
+from sandbox.mappings import write_mappings
 from sandbox.middleware import FaultMiddleware
 from sandbox.salesforce.oauth import OAuthApp
 from sandbox.server import ServerThread
@@ -104,6 +105,7 @@ class Sandbox:
         self._servers: list[ServerThread] = []
         self._records: RecordStore | None = None
         self._truth: dict[str, str] = {}
+        self.mappings_dir = ""  # written by start(): the shipped rules plus the sandbox's lists
         self.salesforce: SalesforceStore
         self.hubspot: HubSpotStore
 
@@ -116,6 +118,7 @@ class Sandbox:
 
         tls = ensure_tls(self.data_dir / "tls")
         self.ca_path = str(tls.ca_path)
+        self.mappings_dir = str(write_mappings(self.data_dir / "mappings"))
         self._records = RecordStore(self.data_dir / "sandbox.db" if self._persist else None)
         fresh = self._records.is_empty()
         objects: dict[str, ObjectSpec] | None = None
@@ -254,6 +257,8 @@ class Sandbox:
             "LEADSYNC_HUBSPOT_URL": self.hubspot_url,
             "LEADSYNC_HUBSPOT_TOKEN": self.hubspot_token,
             "LEADSYNC_CA_PATH": self.ca_path,
+            # The shipped lists are empty; the sandbox brings its own insiders' domains.
+            "LEADSYNC_MAPPINGS_DIR": self.mappings_dir,
         }
 
     @property

@@ -30,6 +30,7 @@ from sync.cli_run import run_command
 from sync.person import PlannedWrite
 from sync.progress import SyncProgress, wanted
 from sync.report import RunReport
+from sync.review import Held
 from sync.settings import MissingSetting, Settings
 from sync.state_errors import StateError
 
@@ -284,6 +285,7 @@ def status_command(
         _state_failed(exc)
     verdict = health(runs, datetime.now(UTC), period_s=period_s, missed=missed)
     exit_code = 1 if check and not verdict.healthy else 0
+    held = len(_held(settings))
     if as_json:
         typer.echo(
             json.dumps(
@@ -296,6 +298,7 @@ def status_command(
                     "dead_letters_pending": counts.dead_letters_pending,
                     "dead_letters_discarded": counts.dead_letters_discarded,
                     **verdict.to_json(),
+                    "held_for_review": held,
                     "runs": [
                         {
                             "id": r.id,
@@ -340,6 +343,43 @@ def status_command(
         f"{counts.dead_letters_pending} pending, {counts.dead_letters_discarded} discarded"
         + (" (leadsync dead-letters lists them)" if counts.dead_letters_pending else "")
     )
+    console.print(Text(f"held for review: {held} (see `leadsync review`)"))
+
+
+def _held(settings: Settings) -> list[Held]:
+    """The review lane from the state's latest decisions and the rules' hold stages."""
+    from mappings.loader import load_mappings
+    from sync.review import held_records
+    from sync.state import StateStore
+
+    try:
+        stages: frozenset[str] = load_mappings(settings.mappings_dir).rules.hold_stages
+    except MappingError:  # status still works with broken rules; `leadsync check` explains
+        stages = frozenset({"review"})
+    try:
+        with StateStore(settings.state_url, pair=settings.pair) as state:
+            return held_records(state.latest_decisions(), stages)
+    except StateError as exc:
+        _state_failed(exc)
+
+
+@app.command("review")
+def review_command(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List records held for review (not created in Salesforce) and how to release them."""
+    from sync.review import RELEASE_HINT
+
+    held = _held(_settings())
+    if as_json:
+        rows = [{"email": h.email, "score": h.score, "evidence": h.evidence} for h in held]
+        typer.echo(json.dumps(rows))
+        return
+    table = Table(title=f"held for review: {len(held)}")
+    for col in ("email", "score", "evidence"):
+        table.add_column(col)
+    for h in held:
+        table.add_row(Text(h.email), "" if h.score is None else f"{h.score:g}", Text(h.evidence))
+    console.print(table)
+    console.print(Text(RELEASE_HINT))
 
 
 @app.command("report")

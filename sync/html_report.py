@@ -20,6 +20,7 @@ from sync.report_charts import (
     raw_vs_qualified,
     run_health,
 )
+from sync.review import Held, held_records
 from sync.state import StateStore
 from sync.state_models import DeadLetter, RunRow
 
@@ -84,8 +85,12 @@ class ReportData:
         """The four charts as inline SVG (built from escaped text only)."""
         return {name: Markup(svg) for name, svg in build_charts(self).items()}  # noqa: S704
 
+    held: list[Held] = field(default_factory=list)  # the review lane
 
-def collect(state: StateStore, *, runs: int = 20) -> ReportData:
+
+def collect(
+    state: StateStore, *, runs: int = 20, hold_stages: tuple[str, ...] = ("review",)
+) -> ReportData:
     """Read links, base values, decisions, runs and dead letters into report rows."""
     links = state.load_links(active_only=True)
     stages: Counter[str] = Counter()
@@ -139,6 +144,7 @@ def collect(state: StateStore, *, runs: int = 20) -> ReportData:
             for source, periods in by_period.items()
         },
         letters=pending[:DEAD_LETTERS_SHOWN],
+        held=held_records(decisions, hold_stages),
     )
 
 

@@ -95,8 +95,8 @@ class Planner:
         decision = person.decision
         assert decision is not None
         creating = person.salesforce_id is None
-        if creating and (decision.excluded or not person.hubspot_id):
-            return None  # an excluded record is never created in the CRM
+        if creating and (decision.excluded or decision.held or not person.hubspot_id):
+            return None  # an excluded record, or one held for review, is never created in the CRM
         hs_raw = person.pair.hubspot.fields if person.pair.hubspot else {}
         if creating and _truthy(hs_raw.get(DELETED_FLAG)):
             self.report.skip("deleted in Salesforce; not re-created")

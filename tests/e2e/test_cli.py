@@ -221,6 +221,24 @@ def test_two_concurrent_runs_of_one_pair_never_overlap(sb: Sandbox, settings: Se
     assert len(sb.salesforce.all("Lead")) == 5
 
 
+def test_review_lists_held_sign_ups_with_their_evidence(
+    sb: Sandbox, env: dict[str, str], sync: SyncFn
+) -> None:
+    hs_contact(sb, "olivia.hart@northwind.io")
+    hs_contact(sb, "jamesnof8812@gmail.com", firstname="Jamesnof", lastname="Jamesnof", company="")
+    sync()
+
+    code, out = _invoke(env, "review", "--json")
+    assert code == 0
+    [held] = json.loads(out)
+    assert held["email"] == "jamesnof8812@gmail.com"
+    assert 'first and last name both "Jamesnof"' in held["evidence"]
+    code, out = _invoke(env, "status", "--json")
+    assert json.loads(out)["held_for_review"] == 1
+    code, out = _invoke(env, "review")
+    assert "allow_emails.txt" in out
+
+
 def test_status_lists_the_runs(sb: Sandbox, env: dict[str, str], sync: SyncFn) -> None:
     hs_contact(sb, "olivia.hart@northwind.io")
     report = sync()

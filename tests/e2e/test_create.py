@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from e2e_helpers import SyncFn, hs_by_email, hs_contact, hs_props, sf_by_email, sf_lead
 
@@ -61,9 +63,9 @@ def test_a_hubspot_contact_without_company_or_last_name_gets_the_required_defaul
             id="honeypot",
         ),
         pytest.param("ann.lee@mailinator.com", {}, "disposable_email", id="disposable"),
-        pytest.param(
-            "jamesnof8812@gmail.com",
-            {"firstname": "Jamesnof", "lastname": "Jamesnof", "company": "", "hs_email_open": "0"},
+        pytest.param(  # issue 12: signals that agree (two random names, free mail)
+            "jhgfdsa88@gmail.com",
+            {"firstname": "Jhgfdsa", "lastname": "Qwpoeiru", "company": "", "hs_email_open": "0"},
             "bot",
             id="bot",
         ),
@@ -87,6 +89,27 @@ def test_a_fake_sign_up_is_flagged_in_hubspot_and_not_created_in_salesforce(
     assert report.excluded == 1
     assert report.created.salesforce == 1  # the real person went on
     assert hs_props(sb, real).get("leadsync_exclusion") in (None, "")
+
+
+def test_a_grey_zone_sign_up_is_held_for_review_until_allowed(sb: Sandbox, sync: SyncFn) -> None:
+    # Issue 12: one strong signal (the same word twice) on free mail is not proof of a bot:
+    # the record is held (stage review), kept out of Salesforce, and released by the allow list.
+    email = "jamesnof8812@gmail.com"
+    held = hs_contact(
+        sb, email, firstname="Jamesnof", lastname="Jamesnof", company="", hs_email_open="0"
+    )
+    sync()
+    props = hs_props(sb, held)
+    assert props["leadsync_stage"] == "review"
+    assert props.get("leadsync_exclusion") in (None, "")
+    assert 'first and last name both "Jamesnof"' in props["leadsync_reasons"]
+    assert sf_by_email(sb, "Lead", email) == []
+
+    (Path(sb.mappings_dir) / "lists" / "allow_emails.txt").write_text(email + "\n")
+    sb.hubspot.update(held, {"jobtitle": "Owner"})  # a change, so the next run reads it
+    sync()
+    assert hs_props(sb, held)["leadsync_stage"] != "review"
+    assert len(sf_by_email(sb, "Lead", email)) == 1
 
 
 def test_an_excluded_contact_stays_out_on_later_runs(sb: Sandbox, sync: SyncFn) -> None:

@@ -13,7 +13,15 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "mappings" / "default"
 
 
 @pytest.fixture(scope="session")
-def ms() -> MappingSet:
+def ms(tmp_path_factory: pytest.TempPathFactory) -> MappingSet:
+    """The shipped rules with the sandbox's insider lists (the shipped lists are empty)."""
+    from sandbox.mappings import write_mappings
+
+    return load_mappings(write_mappings(tmp_path_factory.mktemp("sandbox") / "mappings"))
+
+
+@pytest.fixture(scope="session")
+def shipped() -> MappingSet:
     return load_mappings(DEFAULT_DIR)
 
 

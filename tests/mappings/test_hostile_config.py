@@ -145,5 +145,7 @@ def test_list_file_symlink_inside_the_directory_is_fine(mutated: Mutate) -> None
     directory = mutated(
         "rules.yaml", "vendor_domains: lists/vendor_domains.txt", "vendor_domains: vendors.txt"
     )
-    os.symlink(directory / "lists" / "vendor_domains.txt", directory / "vendors.txt")
-    assert load_mappings(directory).rules.lists["vendor_domains"]
+    vendors = directory / "lists" / "vendor_domains.txt"
+    vendors.write_text("printfast.com\n")  # the shipped list is empty
+    os.symlink(vendors, directory / "vendors.txt")
+    assert load_mappings(directory).rules.lists["vendor_domains"] == {"printfast.com"}

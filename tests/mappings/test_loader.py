@@ -56,11 +56,18 @@ def test_default_mapping_loads(ms: MappingSet) -> None:
     assert not stage.on_salesforce and stage.on_hubspot
     assert ms.field("latest_source").on_salesforce and not ms.field("latest_source").on_hubspot
     assert not ms.field("page_views").on_hubspot
-    assert [e.code for e in ms.rules.exclusions][:3] == [
+    # Lists before the evidence-weighed bot rule; the throwaway-domain catch-all last.
+    assert [e.code for e in ms.rules.exclusions] == [
         "honeypot",
         "invalid_email",
+        "employee",
+        "competitor",
+        "vendor",
+        "test",
+        "bot",
         "disposable_email",
     ]
+    assert ms.rules.hold_stages == {"review"}
     assert ms.rules.lists["competitor_domains"] >= {
         "rivalcrm.com",
         "pipelinepro.io",

@@ -39,10 +39,25 @@ PROSPECT = {
         ({"email": "test+12@brightscale.com"}, "test"),
         ({"email": "maria@example.com"}, "test"),
         ({"first_name": "John", "last_name": "Doe"}, "test"),
-        ({"first_name": "Xkcvbnrt", "last_name": "Lopez"}, "bot"),
-        ({"first_name": "Mariazqf", "last_name": "Mariazqf", "email": "m@gmail.com"}, "bot"),
-        ({"email": "xkqzvbtrw8812@gmail.com"}, "bot"),
-        ({"phone": "+74951234567", "email_opens": 0.0, "page_views": 1.0}, "bot"),
+        # Bot: strong signals that agree, on free mail, outside a business identity.
+        (
+            {"first_name": "Xkcvbnrt", "last_name": "Qzrtplkw", "email": "xk@gmail.com"},
+            "bot",
+        ),
+        (
+            {
+                "first_name": "Mariazqf",
+                "last_name": "Mariazqf",
+                "email": "m@gmail.com",
+                "company": "",
+                "phone": "+74951234567",
+            },
+            "bot",
+        ),
+        (
+            {"email": "xkqzvbtrw8812@gmail.com", "company": "", "phone": "+74951234567"},
+            "bot",
+        ),
     ],
 )
 def test_exclusions(ms: MappingSet, changes: dict[str, object], code: str) -> None:
@@ -52,6 +67,15 @@ def test_exclusions(ms: MappingSet, changes: dict[str, object], code: str) -> No
     assert decision.stage == "excluded"
     assert decision.score == 0
     assert decision.fired[0].rule == code
+
+
+def test_repeated_name_alone_is_held_for_review_not_excluded(ms: MappingSet) -> None:
+    # Issue 12: one strong signal on free mail is the grey zone, not a bot verdict.
+    record = {**PROSPECT, "first_name": "Mariazqf", "last_name": "Mariazqf", "email": "m@gmail.com"}
+    decision = evaluate(ms.rules, record, NOW)
+    assert not decision.excluded
+    assert decision.stage == "review" and decision.held
+    assert 'first and last name both "Mariazqf"' in explain(decision)
 
 
 def test_first_exclusion_wins(ms: MappingSet) -> None:
