@@ -23,6 +23,10 @@ class SourceRecord:
     modified_at: datetime
     deleted: bool = False  # deleted in Salesforce / archived in HubSpot
     merged_ids: tuple[str, ...] = ()  # HubSpot: ids absorbed into this contact by a merge
+    # The shared contract line, kept verbatim across branches:
+    # fmt: off
+    problems: tuple[RecordError, ...] = ()  # values refused at the connector boundary: dead-letter the record
+    # fmt: on
 
 
 @dataclass(frozen=True)
