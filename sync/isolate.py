@@ -10,7 +10,7 @@ from mappings.mappingset import MappingSet
 from mappings.transform import to_canonical
 from sync.person import Person
 from sync.state_models import NewDeadLetter
-from sync.storable import UnstorableValue, refusal, shown, storable_payload
+from sync.storable import UnstorableValue, check_values, refusal, shown, storable_payload
 
 # What a value can make the pure steps raise: a number past float's range (OverflowError), text
 # that is no date (ValueError), a list where a scalar belongs (TypeError), an unstorable value
@@ -50,7 +50,7 @@ def culprit(ms: MappingSet, person: Person, exc: Exception) -> Culprit | None:
     records = [r for r in (person.pair.hubspot, person.pair.salesforce) if r is not None]
     if isinstance(exc, UnstorableValue):
         for side, now in (("hubspot", person.hubspot_now), ("salesforce", person.salesforce_now)):
-            if now and exc.field in now and refusal(now[exc.field]) is not None:
+            if now and exc.field in now and _unstorable(now, exc.field):
                 rec = next((r for r in records if r.system == side), None)
                 if rec is not None:
                     return Culprit(rec.system, rec.object_type, rec.id, _vendor(ms, rec, exc.field))
@@ -89,6 +89,14 @@ def fault_letter(person: Person, who: Culprit | None, exc: Exception) -> NewDead
         field,
         person.link_id,
     )
+
+
+def _unstorable(values: Mapping[str, Value], name: str) -> bool:
+    try:
+        check_values({name: values[name]})
+    except UnstorableValue:
+        return True
+    return False
 
 
 def _raw(person: Person, system: System) -> Mapping[str, Value]:

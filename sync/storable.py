@@ -43,6 +43,11 @@ def refusal(value: Value) -> tuple[str, str] | None:
     if isinstance(value, str):
         if "\x00" in value:
             return "NUL_IN_TEXT", "text holds a NUL character (PostgreSQL cannot store it)"
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "INVALID_UNICODE", "text holds a lone surrogate (not valid UTF-8)"
         return None
     return "NOT_A_VALUE", f"a {type(value).__name__} is not a field value"
 
