@@ -12,6 +12,7 @@ from e2e_helpers import settings_for, sf_by_email
 
 from connectors.base import ChangePage, Cursor, RecordError, SourceRecord
 from connectors.retry import RetryPolicy
+from mappings.loader import load_mappings
 from sandbox import Sandbox
 from sync.report import RunReport
 from sync.runner import Connectors, build_connectors, run_sync
@@ -39,6 +40,18 @@ class World:
 
     def __post_init__(self) -> None:
         self.retry = RetryPolicy(sleep=self._wait, rng=random.Random(11))
+        # One pair of connectors and one reading store for all rows, as a long-lived worker
+        # would keep them: the rows stay quick (no sign-in and describe per run).
+        self._conns: Connectors | None = None
+        self._state = StateStore(self.settings.state_url, pair=self.settings.pair)
+        self.mappings = load_mappings(self.settings.mappings_dir)  # a third of a second a load
+
+    def new_process(self) -> None:
+        """Connectors built afresh, as the next scheduled run's process would build them."""
+        self._conns = None
+
+    def close(self) -> None:
+        self._state.close()
 
     def _wait(self, seconds: float) -> None:
         self.waited_s += seconds
@@ -52,34 +65,35 @@ class World:
     def run(self, *, settings: Settings | None = None) -> RunReport:
         """One sync; an exception out of it is a crash and fails the row."""
         self.sb.ctx.advance(5)  # every run sees the rows' records as changed since the last
+        if settings is not None:
+            conns = build_connectors(settings, clock=self.sb.ctx.now, retry=self.retry)
+            _refuse_marked(conns)
+        else:
+            self._conns = self._conns or self.connectors()
+            conns = self._conns
         used = settings or self.settings
-        outcome = run_sync(used, connectors=self.connectors(), clock=self.sb.ctx.now)
+        outcome = run_sync(used, mappings=self.mappings, connectors=conns, clock=self.sb.ctx.now)
         self.reports.append(outcome.report)
         return outcome.report
-
-    def state(self) -> StateStore:
-        return StateStore(self.settings.state_url, pair=self.settings.pair)
 
     # -- what became of a record ---------------------------------------------------------------
     def linked(self, record_id: str) -> bool:
         """The record has an active link holding both sides."""
-        with self.state() as state:
-            return any(
-                lk.status == "active"
-                and lk.hubspot_id
-                and lk.salesforce_id
-                and record_id in (lk.hubspot_id, lk.salesforce_id)
-                for lk in state.load_links()
-            )
+        return any(
+            lk.status == "active"
+            and lk.hubspot_id
+            and lk.salesforce_id
+            and record_id in (lk.hubspot_id, lk.salesforce_id)
+            for lk in self._state.load_links()
+        )
 
     def letters(self, record_id: str) -> list[tuple[str, str, str | None, str]]:
         """(code, message, field, system) of every dead letter naming the record."""
-        with self.state() as state:
-            return [
-                (dl.code, dl.message, dl.field, dl.system)
-                for dl in state.dead_letters(status=None, limit=10_000)
-                if dl.record_ref == record_id
-            ]
+        return [
+            (dl.code, dl.message, dl.field, dl.system)
+            for dl in self._state.dead_letters(status=None, limit=10_000)
+            if dl.record_ref == record_id
+        ]
 
     def good_is_synced(self, hubspot_id: str, email: str) -> None:
         """The good record reached Salesforce once and is linked to it."""

@@ -62,7 +62,9 @@ def world(
     with Sandbox(seed=7, leads=0) as sb:
         sb.set_faults(hubspot_index_delay_s=0, **EXACT_TIMING)
         if request.param == "sqlite":
-            yield make_world(sb, tmp, "sqlite", f"sqlite:///{tmp}/state.db")
+            world = make_world(sb, tmp, "sqlite", f"sqlite:///{tmp}/state.db")
+            yield world
+            world.close()
             return
         problem = _postgres_problem()
         if problem:
@@ -74,11 +76,11 @@ def world(
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
         sep = "&" if "?" in PG_URL else "?"
+        world = make_world(sb, tmp, "postgresql", f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
         try:
-            yield make_world(
-                sb, tmp, "postgresql", f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-            )
+            yield world
         finally:
+            world.close()
             with psycopg.connect(conninfo, autocommit=True) as conn:
                 conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
@@ -746,6 +748,7 @@ def test_quota_exhausted_stops_cleanly_and_resumes(world: World) -> None:
         assert report.message and "\n" not in report.message
     finally:
         world.sb.set_faults(salesforce_daily_limit=1_000_000)
+        world.new_process()  # a connector that saw the quota used up stops calling for good
     report = world.run()
     assert report.status in ("ok", "partial"), report.message
     world.good_is_synced(hid, hs_email)
