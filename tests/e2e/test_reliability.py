@@ -29,7 +29,7 @@ from e2e_helpers import hs_contact, hs_props, sf_by_email, sf_lead
 from reliability_world import REFUSED_PREFIX, World, make_world
 from typer.testing import CliRunner
 
-from connectors.base import Cursor
+from connectors.base import Cursor, WriteOp
 from connectors.errors import ConnectorError
 from connectors.retry import RetryPolicy
 from connectors.salesforce import SalesforceConnector
@@ -1063,3 +1063,32 @@ def test_truncated_json_body_is_a_typed_fault_and_the_good_page_follows() -> Non
             assert "Traceback" not in str(exc)
             pages = list(sf.changes("Lead", Cursor(), full=True))
     assert [r.id for p in pages for r in p.records]  # the good page is read
+
+
+def test_nan_in_a_payload_is_that_record_refused_never_retried() -> None:
+    waits: list[float] = []
+    sf = SalesforceConnector(
+        "https://acme.my.salesforce.com",
+        "00D!session",
+        retry=RetryPolicy(sleep=waits.append, rng=random.Random(0)),
+    )
+    ops = [
+        WriteOp("Lead", {"AnnualRevenue": math.nan}, id="00Q000000000001AAA", ref="bad"),
+        WriteOp("Lead", {"AnnualRevenue": 10.0}, id="00Q000000000002AAA", ref="good"),
+    ]
+    sent: list[object] = []
+
+    def answer(request):  # type: ignore[no-untyped-def]
+        body = json.loads(request.body)
+        sent.append(body)
+        return (
+            200,
+            SF_LIMIT,
+            json.dumps([{"id": r["id"], "success": True, "errors": []} for r in body["records"]]),
+        )
+
+    with responses.RequestsMock() as api:
+        api.add_callback(responses.PATCH, SF_BASE + "composite/sobjects", callback=answer)
+        bad, good = sf.write(ops)
+    assert good.ok and not bad.ok and bad.errors[0].fields == ("AnnualRevenue",)
+    assert len(sent) == 1 and waits == []  # one request, no retry, no backoff
