@@ -1,4 +1,4 @@
-"""Reliability table: runs tests/e2e/test_reliability.py and prints one line per kind of fault.
+"""Reliability table: runs tests/e2e/test_reliability*.py, prints one line per kind of fault.
 
 Usage: python bench/reliability.py [--markdown] [-- extra pytest args]
 
@@ -21,7 +21,10 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITE = ROOT / "tests" / "e2e" / "test_reliability.py"
+SUITE = (
+    ROOT / "tests" / "e2e" / "test_reliability.py",
+    ROOT / "tests" / "e2e" / "test_reliability_config.py",
+)
 BACKENDS = ("sqlite", "postgresql")
 # The test function of a row says its group.
 GROUPS = {
@@ -46,11 +49,13 @@ UNPARAMETRIZED = {
 
 def _descriptions() -> dict[str, str]:
     sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
-    import test_reliability as suite  # type: ignore[import-not-found]
+    import reliability_rows  # type: ignore[import-not-found]
+    import test_reliability  # type: ignore[import-not-found]
+    import test_reliability_config  # type: ignore[import-not-found]
 
-    out = {r.id: r.what for r in suite.VALUE_ROWS}
-    out.update({r.id: r.what for r in suite.FAULT_ROWS})
-    out.update({r[0]: r[1] for r in suite.CONFIG_ROWS})
+    out = {r.id: r.what for r in reliability_rows.VALUE_ROWS}
+    out.update({r.id: r.what for r in test_reliability.FAULT_ROWS})
+    out.update({r[0]: r[1] for r in test_reliability_config.CONFIG_ROWS})
     out.update(
         {
             "quota": "Salesforce daily API quota used up mid-run",
@@ -99,7 +104,7 @@ def main() -> int:
                 "-q",
                 "-p",
                 "no:cacheprovider",
-                str(SUITE),
+                *map(str, SUITE),
                 f"--junitxml={report}",
                 *[a for a in extra if a != "--"],
             ],
