@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 from connectors.base import Value
 
@@ -12,6 +12,7 @@ EMAIL_MAX = 320  # links.email / decisions.email: the longest address RFC 5321 a
 INT_MAX = 2**63 - 1  # what a BIGINT and every JSON reader hold without loss
 SHORT_TEXT_MAX = 200  # dead_letters.code / field / record_ref
 SHOWN_VALUE_MAX = 200  # a refused value quoted in a dead letter
+_PLAIN = frozenset({bool, date, datetime})  # always storable
 
 
 class UnstorableValue(ValueError):
@@ -55,6 +56,13 @@ def refusal(value: Value) -> tuple[str, str] | None:
 def check_values(values: Mapping[str, Value], *, email_field: str = "email") -> None:
     """Raise UnstorableValue for the first value (or email) the state store cannot hold."""
     for name, value in values.items():
+        # Called for every person of every run: the common cases are decided inline.
+        cls = value.__class__
+        if cls is str:
+            if "\x00" not in value and value.isascii():
+                continue
+        elif value is None or cls in _PLAIN or (cls is float and value - value == 0.0):
+            continue  # a float is finite when value - value is 0 (inf - inf and nan are nan)
         problem = refusal(value)
         if problem is not None:
             raise UnstorableValue(name, *problem)
