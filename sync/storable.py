@@ -57,12 +57,13 @@ def check_values(values: Mapping[str, Value], *, email_field: str = "email") -> 
     """Raise UnstorableValue for the first value (or email) the state store cannot hold."""
     for name, value in values.items():
         # Called for every person of every run: the common cases are decided inline.
-        cls = value.__class__
-        if cls is str:
+        if isinstance(value, str):
             if "\x00" not in value and value.isascii():
                 continue
-        elif value is None or cls in _PLAIN or (cls is float and value - value == 0.0):
-            continue  # a float is finite when value - value is 0 (inf - inf and nan are nan)
+        elif value is None or value.__class__ in _PLAIN:
+            continue
+        elif isinstance(value, float) and value - value == 0.0:
+            continue  # finite: inf - inf and nan - nan are nan
         problem = refusal(value)
         if problem is not None:
             raise UnstorableValue(name, *problem)
