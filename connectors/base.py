@@ -23,10 +23,8 @@ class SourceRecord:
     modified_at: datetime
     deleted: bool = False  # deleted in Salesforce / archived in HubSpot
     merged_ids: tuple[str, ...] = ()  # HubSpot: ids absorbed into this contact by a merge
-    # The next line is shared verbatim with the engine's side of the contract: not reformatted.
-    # fmt: off
-    problems: tuple[RecordError, ...] = ()  # values refused at the connector boundary: dead-letter the record
-    # fmt: on
+    # Values refused at the connector boundary: the engine dead-letters the record.
+    problems: tuple[RecordError, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,8 @@ def checked_connectors(settings: Settings) -> Connectors:
 
     try:  # the state first: it is local, and its problems are the quickest to name
         probe_state(settings.state_url)
-        StateStore.from_settings(settings).close()
+        with StateStore.from_settings(settings) as state:
+            state.check_writable()
     except PreflightError as exc:
         fail("configuration error: ", str(exc))
     except StateError as exc:

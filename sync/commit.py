@@ -20,6 +20,7 @@ from sync.state_models import (
     NewDeadLetter,
     RecordRef,
 )
+from sync.storable import storable, storable_email
 
 DECISION_RULE = "sql_rules"
 
@@ -80,10 +81,12 @@ def build_commit(
                 person.hubspot_id,
                 person.salesforce_id,
                 salesforce_type(person.salesforce_type),
-                mail,
+                storable_email(mail),
             )
         )
-        bases[person.link_id] = _base(person)
+        # The engine refused unstorable values before writing; this keeps a value that came
+        # later (a read-back) from losing the whole batch's links and cursors.
+        bases[person.link_id] = storable(_base(person))
         if person.dead_letter_ids and not any(person.failed.values()):
             resolved.extend(person.dead_letter_ids)
         if person.decision is not None and person.decision_written:

@@ -13,7 +13,8 @@ from mappings.mappingset import MappingSet
 from mappings.syncrule import SyncRule
 from mappings.transform import from_canonical, to_canonical
 from sync.commit import build_commit
-from sync.gather import Gatherer
+from sync.gather import Gatherer, safe_email
+from sync.isolate import RECORD_FAULTS, culprit, fault_letter, refused_letter
 from sync.link import Collision, Pair, Resolution
 from sync.person import Person, PlannedWrite, plan_detail, salesforce_type
 from sync.planner import ARCHIVED_FLAG, DELETED_FLAG, Planner
@@ -25,8 +26,10 @@ from sync.state import StateStore
 from sync.state_models import (
     CursorUpdate,
     Link,
+    NewDeadLetter,
     new_id,
 )
+from sync.storable import check_values, shown
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +212,12 @@ class Engine:
                     ref=d.link_id,
                 )
                 sf_deletion_writes.append(Write("salesforce", sf_op, d.link_id))
-        pairs = [p for p in res.pairs if (p.link_id or "") not in deleted_links]
+        held_ids, held_emails = self._refuse(pulled)
+        pairs = [
+            p
+            for p in res.pairs
+            if (p.link_id or "") not in deleted_links and not _held(p, held_ids, held_emails)
+        ]
         total = len(pairs)
         first = True
         for start in range(0, max(total, 1), self.batch_size):
@@ -233,6 +241,47 @@ class Engine:
             if self.on_batch:
                 self.on_batch(min(start + self.batch_size, total), total)
 
+    def _refuse(self, pulled: Pulled) -> tuple[set[str], set[str]]:
+        """Dead-letter the records a connector refused; their ids and emails, to hold pairs.
+
+        A pair holding a refused record is left alone this run (no write, no link change): its
+        other record is processed again once the refused one reads clean. An unlinked record
+        with a refused one's email is not created either, or it would take that email's place.
+        """
+        ids: set[str] = set()
+        emails: set[str] = set()
+        for (_, record_id), rec in sorted(pulled.refused.items()):
+            ids.add(record_id)
+            for name in ("email", "Email"):
+                raw = rec.fields.get(name)
+                if isinstance(raw, str) and raw.strip():
+                    emails.add(safe_email(raw))
+            self._dead(refused_letter(rec, rec.problems[0] if rec.problems else None))
+        return ids, emails
+
+    def _dead(self, letter: NewDeadLetter) -> None:
+        """Queue a dead letter for a record refused before any write; the batch goes on."""
+        self.report.dead_letters += 1
+        self.report.unprocessable += 1
+        self.planner.pending_dead.append(letter)
+        log.warning(
+            "%s %s %s dead-lettered: %s (%s)",
+            letter.system,
+            letter.object_type,
+            shown(letter.record_ref),
+            letter.code,
+            letter.message,
+        )
+
+    def _isolate(self, person: Person, exc: Exception, step: str) -> None:
+        """One person's values failed a step: dead-letter the record to blame, go on."""
+        who = culprit(self.ms, person, exc)
+        letter = fault_letter(person, who, exc)
+        log.debug("%s failed for link %s", step, person.link_id, exc_info=exc)
+        self._dead(letter)
+        if who is not None:
+            person.failed[who.system] |= {who.field} if who.field else set()
+
     def _conversion_feedback(self, col: Collision, pulled: Pulled) -> Write | None:
         """A Lead converted into a Contact that another HubSpot contact already holds.
 
@@ -243,7 +292,12 @@ class Engine:
         lead = pulled.salesforce.get(retired.salesforce_id or "")
         if lead is None or not retired.hubspot_id or lead.fields.get("IsConverted") is not True:
             return None
-        values = to_canonical(self.ms, "salesforce", "Lead", lead.fields)
+        try:
+            values = to_canonical(self.ms, "salesforce", "Lead", lead.fields)
+        except RECORD_FAULTS as exc:
+            # The link is retired either way; only this feedback write is lost (and logged).
+            log.warning("conversion feedback of Lead %s not written: %s", lead.id, shown(exc))
+            return None
         feedback = {
             fm.name: values[fm.name]
             for fm in self.ms.fields
@@ -293,16 +347,28 @@ class Engine:
 
         sf_writes: list[Write] = [w for w in extra_writes if w.system == "salesforce"]
         hs_writes: list[Write] = [w for w in extra_writes if w.system == "hubspot"]
+        poisoned: list[Person] = []
         for person in people:
-            self.planner.merge(person, pulled)
-            sf_write = self.planner.plan_salesforce(person)
+            # One record's values (a number past float's range, a NUL, an over-long email) fail
+            # that record only: it is dead-lettered before anything is written for it.
+            try:
+                self.planner.merge(person, pulled)
+                check_values(person.values)
+                for now in (person.hubspot_now, person.salesforce_now):
+                    check_values(now or {})
+                sf_write = self.planner.plan_salesforce(person)
+            except RECORD_FAULTS as exc:
+                self._isolate(person, exc, "merge and plan")
+                poisoned.append(person)
+                continue
             if sf_write is not None:
                 sf_writes.append(sf_write)
+        people = [p for p in people if p not in poisoned]
         if self.dry_run:
             for write in extra_writes:
                 self._record_plan(write, None)
             for person in people:
-                self._record_plan(self.planner.plan_hubspot(person), person)
+                self._record_plan(self._plan_hubspot(person), person)
                 self._record_plan(next((w for w in sf_writes if w.person is person), None), person)
             return
 
@@ -316,7 +382,7 @@ class Engine:
                 self.report.updated.add("salesforce")  # a deletion or archive flag
         self._read_back_created(people, sf_out)
         for person in people:
-            hs_write = self.planner.plan_hubspot(person)
+            hs_write = self._plan_hubspot(person)
             if hs_write is not None:
                 hs_writes.append(hs_write)
         hs_out = push(self.hs, "hubspot", hs_writes)
@@ -327,6 +393,15 @@ class Engine:
             elif result.ok:
                 self.report.updated.add("hubspot")  # a deletion or archive flag
         self._commit(people, sf_out, hs_out, link_updates, retire, cursors)
+
+    def _plan_hubspot(self, person: Person) -> Write | None:
+        """The HubSpot write of one person; a failure dead-letters it and keeps its link."""
+        try:
+            return self.planner.plan_hubspot(person)
+        except RECORD_FAULTS as exc:
+            self._isolate(person, exc, "plan for HubSpot")
+            person.failed["hubspot"] |= {p.name for p in self.policies if p.on_hubspot}
+            return None
 
     def _read_back_created(self, people: Sequence[Person], sf_out: PushOutcome) -> None:
         """Take the values Salesforce filled in on create (defaults, automation) into the merge.
@@ -346,9 +421,15 @@ class Engine:
             for i in range(0, len(ids), 200):
                 for rec in self.sf.read(object_type, ids[i : i + 200]):
                     owner = owners.get(rec.id)
-                    if owner is None:
+                    if owner is None or rec.problems:
                         continue
-                    now = to_canonical(self.ms, "salesforce", object_type, rec.fields)
+                    try:
+                        now = to_canonical(self.ms, "salesforce", object_type, rec.fields)
+                        check_values(now)
+                    except RECORD_FAULTS as exc:
+                        # Created and linked all the same; the next run reads it like any other.
+                        log.warning("read-back of %s %s skipped: %s", object_type, rec.id, exc)
+                        continue
                     for policy in self.policies:
                         value = now.get(policy.name)
                         if value in (None, "") or not policy.on_salesforce:
@@ -437,3 +518,12 @@ class Engine:
 _FEEDBACK_RULES = frozenset(
     {SyncRule.SALESFORCE_TO_HUBSPOT, SyncRule.PREFER_SALESFORCE, SyncRule.SALESFORCE_UNLESS_BLANK}
 )
+
+
+def _held(pair: Pair, ids: set[str], emails: set[str]) -> bool:
+    """A pair that holds a refused record, or would create one in a refused record's place."""
+    if (pair.hubspot_id and pair.hubspot_id in ids) or (
+        pair.salesforce_id and pair.salesforce_id in ids
+    ):
+        return True
+    return pair.create_on is not None and bool(pair.email) and pair.email in emails

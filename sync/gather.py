@@ -62,12 +62,13 @@ class Gatherer:
                 touched.add(link.id)
                 retried.setdefault(link.id, []).append(dl.id)
             else:
-                # No link yet: a create failed, and the dead letter names the source record.
+                # No link yet: the dead letter names the source record (a create failed, or
+                # the record itself was refused); read it again by the shape of its id.
                 retried.setdefault(dl.record_ref, []).append(dl.id)
-                if dl.system == "salesforce":
-                    extra_hs.add(dl.record_ref)
-                elif (kind := _salesforce_kind(dl.record_ref)) is not None:
+                if (kind := _salesforce_kind(dl.record_ref)) is not None:
                     extra_sf[kind].add(dl.record_ref)
+                elif dl.record_ref.isdigit():
+                    extra_hs.add(dl.record_ref)
         for link_id in touched:
             link = by_id[link_id]
             if link.hubspot_id and link.hubspot_id not in pulled.hubspot:
@@ -149,7 +150,7 @@ class Gatherer:
             refs,
             list(pulled.hubspot.values()),
             list(pulled.salesforce.values()),
-            normalize_email=_safe_email,
+            normalize_email=safe_email,
         )
 
 
@@ -176,7 +177,7 @@ def _free_by_email(
         raw = rec.fields.get(email_field)
         if rec.deleted or rec.id in taken or not raw or rec.fields.get("IsConverted") is True:
             continue
-        email = _safe_email(str(raw))
+        email = safe_email(str(raw))
         seen = out.get(email)
         rank = (rec.object_type == "Contact", rec.modified_at)
         if seen is None or rank > (seen.object_type == "Contact", seen.modified_at):
@@ -189,7 +190,8 @@ def _salesforce_kind(record_id: str) -> str | None:
     return {"00Q": "Lead", "003": "Contact"}.get(record_id[:3])
 
 
-def _safe_email(value: str) -> str:
+def safe_email(value: str) -> str:
+    """An email normalized for matching; text normalize refuses is only trimmed and lowered."""
     try:
         return normalize_email(value)
     except ValueError:

@@ -17,8 +17,17 @@ class Pulled:
     opportunities: dict[str, SourceRecord] = field(default_factory=dict)  # by ContactId
     converted_leads: dict[str, SourceRecord] = field(default_factory=dict)  # by ContactId
     cursors: list[CursorUpdate] = field(default_factory=list)
+    # Records a connector read but refused a value of (SourceRecord.problems), by system and
+    # id: never paired, merged or written; the engine dead-letters them and holds their pairs.
+    refused: dict[tuple[str, str], SourceRecord] = field(default_factory=dict)
 
     def add(self, rec: SourceRecord) -> None:
+        if rec.problems:
+            keep_refused(self.refused, rec)
+            return
+        refused = self.refused.get((rec.system, rec.id))
+        if refused is not None and refused.modified_at <= rec.modified_at:
+            del self.refused[(rec.system, rec.id)]  # fixed since: the clean version counts
         if rec.system == "hubspot":
             keep_latest(self.hubspot, rec.id, rec)
         elif rec.object_type == "Opportunity":
@@ -34,6 +43,14 @@ class Pulled:
 
 def keep_latest(index: dict[str, SourceRecord], key: str, rec: SourceRecord) -> None:
     """Keep the most recently modified record under ``key`` (pages may overlap)."""
+    seen = index.get(key)
+    if seen is None or rec.modified_at >= seen.modified_at:
+        index[key] = rec
+
+
+def keep_refused(index: dict[tuple[str, str], SourceRecord], rec: SourceRecord) -> None:
+    """Keep the latest refused version of a record (a later clean version clears it in add)."""
+    key = (rec.system, rec.id)
     seen = index.get(key)
     if seen is None or rec.modified_at >= seen.modified_at:
         index[key] = rec

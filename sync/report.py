@@ -37,6 +37,8 @@ class RunReport:
     excluded: int = 0
     conflicts: int = 0
     dead_letters: int = 0
+    # Of the dead letters: records refused before any write (a value no step or store takes).
+    unprocessable: int = 0
     retried: int = 0
     skipped: int = 0
     duplicates: int = 0
@@ -61,6 +63,7 @@ class RunReport:
             "excluded": self.excluded,
             "conflicts": self.conflicts,
             "dead_letters": self.dead_letters,
+            "unprocessable": self.unprocessable,
             "api_calls": self.api_calls.to_json(),
             "skipped": self.skipped,
             "skipped_reasons": dict(self.skipped_reasons),

@@ -61,6 +61,7 @@ from sync.state_schema import (
     dead_letters,
     decisions,
     links,
+    locks,
     migrate,
     runs,
     snapshots,
@@ -171,6 +172,14 @@ class StateStore:
             if is_state_failure(exc):
                 raise translate(exc, self.url) from None
             raise
+
+    def check_writable(self) -> None:
+        """Raise StateError now if the state cannot be written (read-only file, disk, rights).
+
+        A write that matches no row still needs write access, so nothing changes when it works.
+        """
+        with self._write() as conn:
+            conn.execute(sa.update(locks).where(sa.false()).values(pair=locks.c.pair))
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

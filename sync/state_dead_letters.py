@@ -19,6 +19,7 @@ from sync.state_models import (
 )
 from sync.state_rows import chunks, dead_letter_from_row
 from sync.state_schema import dead_letters
+from sync.storable import SHORT_TEXT_MAX, shown, storable_payload
 
 
 def backoff(attempts: int, policy: DeadLetterPolicy) -> timedelta:
@@ -66,12 +67,12 @@ def add_dead_letters(
                 "pair": pair,
                 "system": letter.system,
                 "object_type": letter.object_type,
-                "record_ref": letter.record_ref,
+                "record_ref": shown(letter.record_ref, SHORT_TEXT_MAX),
                 "link_id": letter.link_id,
-                "payload": encode_fields(letter.payload),
-                "code": letter.code,
-                "field": letter.field,
-                "message": letter.message,
+                "payload": encode_fields(storable_payload(letter.payload)),
+                "code": shown(letter.code, SHORT_TEXT_MAX),
+                "field": shown(letter.field, SHORT_TEXT_MAX) if letter.field else None,
+                "message": _message(letter.message),
                 "attempts": 1,
                 "next_attempt_at": None if discarded else at + backoff(1, policy),
                 "status": "discarded" if discarded else "pending",
@@ -104,16 +105,22 @@ def fail_dead_letter(
     discarded = attempts >= policy.max_attempts
     values: dict[str, object] = {
         "attempts": attempts,
-        "code": failure.code,
-        "message": failure.message,
+        "code": shown(failure.code, SHORT_TEXT_MAX),
+        "message": _message(failure.message),
         "status": "discarded" if discarded else "pending",
         "next_attempt_at": None if discarded else at + backoff(attempts, policy),
         "updated_at": at,
     }
     if again is not None:  # the latest payload is what a retry must send
-        values.update(payload=encode_fields(again.payload), field=again.field)
+        field = shown(again.field, SHORT_TEXT_MAX) if again.field else None
+        values.update(payload=encode_fields(storable_payload(again.payload)), field=field)
     conn.execute(sa.update(dead_letters).where(dead_letters.c.id == row.id).values(**values))
     return dead_letter_from_row({**row._asdict(), **values})
+
+
+def _message(text: str) -> str:
+    """A refusal's message as every backend stores it: a NUL (PostgreSQL refuses it) escaped."""
+    return text.replace("\x00", "\\x00")
 
 
 def resolve_dead_letters(conn: Connection, pair: str, ids: Sequence[str], at: datetime) -> None:

@@ -103,11 +103,27 @@ class HubSpotStore:
         """Update a contact (absorbed ids write the survivor); 404 HubSpotError if unknown."""
         self.update_contact(contact_id, properties, when=when, system=system)
 
-    def put_raw(self, contact_id: str, properties: Mapping[str, str]) -> None:
-        """Store property text exactly as given, past every check: hostile values for tests."""
+    def poke(self, contact_id: str, properties: Mapping[str, str | None]) -> None:
+        """Store raw property text as it is, unchecked, and stamp the change (hostile-data tests).
+
+        A real portal can hold text its API would refuse today (imports, older validation):
+        ``Infinity`` in a number, an epoch beyond any calendar in a datetime. None unsets.
+        """
         with self._ctx.lock:
-            contact = self._contacts[contact_id]
-            contact.properties.update(properties)
+            contact = self._resolve(contact_id)
+            if contact is None:
+                raise not_found(contact_id, by_id=True)
+            self._refresh()
+            moment = self._ctx.now()
+            self._unindex_emails(contact)
+            for name, value in properties.items():
+                if value is None:
+                    contact.properties.pop(name, None)
+                else:
+                    contact.properties[name] = value
+            contact.properties["lastmodifieddate"] = iso_ms(moment)
+            contact.updated_at = moment
+            self._index_emails(contact)
             self._save(contact)
 
     def get(self, contact_id: str) -> dict[str, object] | None:

@@ -114,6 +114,19 @@ class SalesforceStore:
         result = self.write([op])[0]
         return self._unwrap(result), result.created
 
+    def poke(self, object_type: str, record_id: str, fields: Mapping[str, object]) -> None:
+        """Store raw values as they are, unchecked, and stamp the change (hostile-data tests).
+
+        A real org can hold values the REST API would not accept today (legacy data, other
+        integrations): ``2024-13-45`` in a date, ``Infinity`` in a double, text of any length.
+        """
+        spec = _spec(object_type, self.objects)
+        with self._ctx.lock:
+            row = dict(self._existing(spec, to_18(record_id)))
+            row.update(fields)
+            self._touch(row, self._stamp(None))
+            self._records.put(spec.name, row["Id"], row)
+
     def get(self, object_type: str, record_id: str) -> dict[str, Any] | None:
         """A copy of the record with all fields (deleted records included), or None."""
         row = self._records.get(_spec(object_type, self.objects).name, to_18(record_id))
@@ -132,18 +145,6 @@ class SalesforceStore:
         for row in self._records.rows(_spec(object_type, self.objects).name):
             if include_deleted or not row["IsDeleted"]:
                 yield row
-
-    def put_raw(self, object_type: str, record_id: str, fields: Mapping[str, object]) -> None:
-        """Store values exactly as given, past every check: an API answering hostile values.
-
-        Test only: the values are rendered as they are (``NaN``, ``Infinity``, a 400-digit
-        integer, an impossible date as text); the stamps are left alone.
-        """
-        spec = _spec(object_type, self.objects)
-        with self._ctx.lock:
-            row = dict(self._existing(spec, to_18(record_id)))
-            row.update(fields)
-            self._records.put(spec.name, row["Id"], row)
 
     def delete(self, object_type: str, record_id: str, *, when: datetime | None = None) -> None:
         """Soft delete: IsDeleted is set; queryAll and ``/deleted`` still see the record."""

@@ -22,7 +22,7 @@ def test_hubspot_page_with_hostile_values_yields_every_record(sandbox) -> None:
         for i in range(5)
     ]
     bad = ids[2]
-    sandbox.hubspot.put_raw(
+    sandbox.hubspot.poke(
         bad,
         {
             "firstname": "Ann\x00e",
@@ -65,7 +65,7 @@ def test_salesforce_page_with_hostile_values_yields_every_record(sandbox) -> Non
     ]
     sandbox.ctx.advance(1)
     bad = ids[2]
-    sandbox.salesforce.put_raw(
+    sandbox.salesforce.poke(
         "Lead",
         bad,
         {
@@ -76,7 +76,7 @@ def test_salesforce_page_with_hostile_values_yields_every_record(sandbox) -> Non
         },
     )
     other = ids[3]
-    sandbox.salesforce.put_raw("Lead", other, {"NumberOfEmployees": float("inf")})
+    sandbox.salesforce.poke("Lead", other, {"NumberOfEmployees": float("inf")})
     sf = salesforce_for(sandbox)
 
     for records in (
