@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -127,9 +128,17 @@ def is_blank(value: Value) -> bool:
 
 
 def same(a: Value, b: Value) -> bool:
-    """Canonical equality: all blanks are equal; bools never equal numbers; else exact ``==``."""
+    """Canonical equality: all blanks are equal; bools never equal numbers; else exact ``==``.
+
+    Text compares as Unicode-equivalent (NFC): a system that stores "a" + U+0301 as "á" holds
+    the same value, not an edit (it would otherwise be written back on every run).
+    """
     if type(a) is str and type(b) is str:
-        return a == b  # the common case; "" is the only blank string
+        if a == b:
+            return True  # the common case; "" is the only blank string
+        if a.isascii() and b.isascii():
+            return False
+        return unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b)
     if is_blank(a) or is_blank(b):
         return is_blank(a) and is_blank(b)
     if isinstance(a, bool) or isinstance(b, bool):

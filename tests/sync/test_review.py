@@ -31,7 +31,7 @@ def test_only_hold_stages_are_listed_newest_first_with_their_evidence() -> None:
 
 def test_report_lists_the_review_lane_escaped() -> None:
     held = held_records({"a": _row(1, "<script>@gmail.com", "review")}, {"review"})
-    data = ReportData("default", T0, [], [], 0, 0, Counter(), 0, 0, held)
+    data = ReportData("default", T0, [], [], 0, 0, Counter(), 0, 0, held=held)
     html = render(data)
     assert "Held for review" in html and "1 record not created in Salesforce" in html
     assert "&lt;script&gt;@gmail.com" in html

@@ -139,9 +139,12 @@ def test_every_pair_syncs_on_schedule_and_never_overlaps(cluster: Cluster4) -> N
     assert overlaps(rows) == []
     for name in names:
         starts = [r[2] for r in rows if r[0] == name]
-        gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)]
-        # Slots are 2 s apart; a slot whose previous cycle still ran was skipped, never queued.
-        assert all(g >= 1.5 for g in gaps), (name, gaps)
+        # Slots are 2 s apart; a slot whose previous cycle still ran was skipped, never queued:
+        # never more runs than slots in the time they span. (One late slot followed by an
+        # on-time one may start closer than 2 s apart on a busy machine, so gaps are not
+        # checked one by one.)
+        span = (starts[-1] - starts[0]).total_seconds()
+        assert len(starts) <= span / 2.0 + 2, (name, starts)
     assert not [x for x in c.cycles() if x["status"] == "failed"]
 
 
