@@ -2,15 +2,19 @@
 
 Two registry packages, neither used by the sandbox generator (which uses Faker):
 
+- mimesis 22.x (MIT, code and bundled datasets alike): ``datasets/<locale>/person.json``
+  first names and surnames of 45 locales, many in their own script (Arabic, Greek, Cyrillic,
+  Hangul, Kana/Kanji, Hanzi, Persian), folded to ASCII with anyascii (ISC). The shipped model
+  is built from this source only, so it carries only permissive licences.
 - gender-guesser 0.4.0: ``nam_dict.txt`` by Jörg Michael, ~45,000 first names from ~55
-  countries (GNU Free Documentation License 1.2+; the package code is GPLv3).
-- mimesis 22.x: ``datasets/<locale>/person.json`` first names and surnames of 45 locales, many
-  in their own script (Arabic, Greek, Cyrillic, Hangul, Kana/Kanji, Hanzi, Persian) (MIT).
+  countries (GNU Free Documentation License 1.2+; the package code is GPLv3). Benchmark only:
+  a dev-time source of first names the model never trained on, never shipped.
 
 The split is by name, not by record: every name is folded to lowercase ASCII words, and a
-word's bucket is ``crc32(word) % 10``. Buckets 0-4 train the model, bucket 5 calibrates it,
-buckets 6-9 are only ever used by the benchmark corpus. So no folded name the benchmark
-scores was seen when the model was built.
+word's bucket is ``crc32(word) % 10``. Mimesis words of buckets 0-4 train the model, bucket 5
+calibrates it; buckets 6-9 (of either source) are only ever used by the benchmark corpus. So no
+folded name the benchmark scores was seen when the model was built, and the gender-guesser
+names come from a source the model never saw at all.
 """
 
 from __future__ import annotations
@@ -79,12 +83,84 @@ def _nam_dict() -> Path:
     return Path(gender_guesser.__file__).parent / "data" / "nam_dict.txt"
 
 
-def gender_guesser_names() -> Iterator[str]:
+# nam_dict.txt's frequency columns, from column 31 on, in the file's order (as gender-guesser
+# reads them).
+GG_COUNTRIES = [
+    "great_britain",
+    "ireland",
+    "usa",
+    "italy",
+    "malta",
+    "portugal",
+    "spain",
+    "france",
+    "belgium",
+    "luxembourg",
+    "the_netherlands",
+    "east_frisia",
+    "germany",
+    "austria",
+    "swiss",
+    "iceland",
+    "denmark",
+    "norway",
+    "sweden",
+    "finland",
+    "estonia",
+    "latvia",
+    "lithuania",
+    "poland",
+    "czech_republic",
+    "slovakia",
+    "hungary",
+    "romania",
+    "bulgaria",
+    "bosniaand",
+    "croatia",
+    "kosovo",
+    "macedonia",
+    "montenegro",
+    "serbia",
+    "slovenia",
+    "albania",
+    "greece",
+    "russia",
+    "belarus",
+    "moldova",
+    "ukraine",
+    "armenia",
+    "azerbaijan",
+    "georgia",
+    "the_stans",
+    "turkey",
+    "arabia",
+    "israel",
+    "china",
+    "india",
+    "japan",
+    "korea",
+    "vietnam",
+    "other_countries",
+]
+
+
+def gender_guesser_first_names() -> Iterator[tuple[str, dict[str, int]]]:
+    """First names of nam_dict.txt with their frequency (1-13) per country.
+
+    Benchmark only (GNU FDL 1.2+): never used to build the shipped model.
+    """
     with _nam_dict().open(encoding="utf-8") as f:
         for line in f:
             if line[:1] in "#=" or len(line) < 4:
                 continue
-            yield line.split()[1].replace("+", " ")
+            freq = {
+                country: int(ch, 16)
+                for country, ch in zip(
+                    GG_COUNTRIES, line[30 : 30 + len(GG_COUNTRIES)], strict=False
+                )
+                if ch in "123456789ABCDabcd"
+            }
+            yield line.split()[1].replace("+", " "), freq
 
 
 @dataclass(frozen=True)
@@ -119,12 +195,9 @@ def mimesis_names() -> list[LocaleNames]:
 
 
 def training_words(buckets: frozenset[int]) -> set[str]:
-    """Folded name words of both sources whose bucket is in ``buckets``."""
+    """Folded name words of mimesis (the model's only source) whose bucket is in ``buckets``."""
     words: set[str] = set()
-    names = list(gender_guesser_names())
     for loc in mimesis_names():
-        names.extend(loc.first)
-        names.extend(loc.last)
-    for name in names:
-        words.update(w for w in folded_words(name) if bucket(w) in buckets)
+        for name in (*loc.first, *loc.last):
+            words.update(w for w in folded_words(name) if bucket(w) in buckets)
     return words
