@@ -3,7 +3,8 @@
 Usage: python bench/build_name_model.py   (needs the dev extras: mimesis, anyascii)
 
 Trained on the name words of buckets 0-4 of bench/name_sources.py (mimesis' person datasets,
-MIT, folded to ASCII with anyascii, ISC), calibrated on bucket 5 against seeded gibberish.
+MIT, folded to ASCII with anyascii, ISC; Arabic-script names also in a vowel-bearing
+romanisation, see name_sources.romanised), calibrated on bucket 5 against seeded gibberish.
 Buckets 6-9 are left for the benchmark corpus, which also draws first names from gender-guesser
 (GNU FDL): that source is never used here, so the shipped model carries permissive licences only.
 Deterministic: the same packages give the same file byte for byte.

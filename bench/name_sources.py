@@ -5,7 +5,9 @@ Two registry packages, neither used by the sandbox generator (which uses Faker):
 - mimesis 22.x (MIT, code and bundled datasets alike): ``datasets/<locale>/person.json``
   first names and surnames of 45 locales, many in their own script (Arabic, Greek, Cyrillic,
   Hangul, Kana/Kanji, Hanzi, Persian), folded to ASCII with anyascii (ISC). The shipped model
-  is built from this source only, so it carries only permissive licences.
+  is built from this source only, so it carries only permissive licences. Its Arabic-script
+  names are also trained in a vowel-bearing romanisation (``romanised``), as anyascii keeps
+  only their consonants.
 - gender-guesser 0.4.0: ``nam_dict.txt`` by Jörg Michael, ~45,000 first names from ~55
   countries (GNU Free Documentation License 1.2+; the package code is GPLv3). Benchmark only:
   a dev-time source of first names the model never trained on, never shipped.
@@ -75,6 +77,62 @@ def foldings(name: str) -> list[str]:
 
 def folded_words(name: str) -> set[str]:
     return {w for f in foldings(name) for w in _letters_words(f)}
+
+
+# Arabic-script letters (Arabic and Persian) in a common vowel-bearing romanisation, diacritics
+# left out ("ح" -> "h", "ش" -> "sh"). Alif and the long-vowel letters are handled in romanised().
+_ARABIC_CONSONANTS = {
+    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh",
+    "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z",
+    "ع": "", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ک": "k", "ل": "l", "م": "m", "ن": "n",
+    "ه": "h", "ة": "a", "ء": "", "ئ": "", "ؤ": "", "پ": "p", "چ": "ch", "ژ": "zh", "گ": "g",
+}  # fmt: skip
+_ALIFS = frozenset("اأإآٱى")
+_SHADDA = "\u0651"
+
+
+def romanised(name: str) -> str | None:
+    """A vowel-bearing Latin spelling of an Arabic-script name, or None for other scripts.
+
+    anyascii keeps only the consonant skeleton of Arabic and Persian ("حداد" -> "hdd"), while
+    people write these names with vowels ("Haddad", "Hasan"). This spells alif as "a", waw and
+    ya as "u"/"w" and "i"/"y" (vowel between consonants or at the end of a word, consonant next
+    to a vowel), a shadda as a doubled consonant, and puts the commonest short vowel, "a",
+    between two consonants that have no vowel letter between them: "حداد" -> "hadad",
+    "محمد" -> "mahamad", "الباشا" -> "albasha". Crude, but it gives the model the vowel patterns
+    of romanised names that the consonant skeleton lacks.
+    """
+    if not any("\u0600" <= ch <= "\u06ff" for ch in name):
+        return None
+    words = []
+    for word in name.replace("\u200c", "").split():
+        units: list[tuple[str, str]] = []  # (kind, text): kind "c" consonant, "v" vowel
+        letters = [ch for ch in word if "\u0600" <= ch <= "\u06ff"]
+        for i, ch in enumerate(letters):
+            prev = units[-1] if units else None
+            last = i == len(letters) - 1
+            if ch == _SHADDA:
+                if prev and prev[0] == "c":
+                    units.append(prev)
+            elif ch in _ALIFS:
+                units.append(("v", "i" if ch == "إ" else "a"))
+            elif ch in "وي" or ch == "ی":
+                vowel, cons = ("u", "w") if ch == "و" else ("i", "y")
+                after_cons = prev is not None and prev[0] == "c"
+                next_vowel = not last and letters[i + 1] in _ALIFS
+                units.append(("v", vowel) if after_cons and not next_vowel else ("c", cons))
+            elif ch in _ARABIC_CONSONANTS:
+                units.append(("c", _ARABIC_CONSONANTS[ch]))
+        article = word.startswith("ال") and len(units) > 2  # "al" + name: "albasha"
+        out = []
+        for i, (kind, text) in enumerate(units):
+            doubled = units[i - 1] == (kind, text)  # a shadda
+            after_cons = i > 0 and units[i - 1][0] == "c"
+            if kind == "c" and after_cons and not doubled and not (article and i == 2):
+                out.append("a")
+            out.append(text)
+        words.append("".join(out))
+    return " ".join(w for w in words if w) or None
 
 
 def _nam_dict() -> Path:
@@ -199,5 +257,11 @@ def training_words(buckets: frozenset[int]) -> set[str]:
     words: set[str] = set()
     for loc in mimesis_names():
         for name in (*loc.first, *loc.last):
-            words.update(w for w in folded_words(name) if bucket(w) in buckets)
+            folded = folded_words(name)
+            words.update(w for w in folded if bucket(w) in buckets)
+            # A name's romanised words go with the name: only when every folded word of the
+            # name is in ``buckets``, so no name of the benchmark's buckets is trained on.
+            roman = romanised(name)
+            if roman and folded and all(bucket(w) in buckets for w in folded):
+                words.update(_letters_words(roman))
     return words
