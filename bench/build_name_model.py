@@ -1,11 +1,13 @@
 """Rebuild mappings/data/name_trigrams.json.gz, the letter-trigram model of real names.
 
-Usage: python bench/build_name_model.py   (needs the dev extras: gender-guesser, mimesis, anyascii)
+Usage: python bench/build_name_model.py   (needs the dev extras: mimesis, anyascii)
 
-Trained on the name words of buckets 0-4 of bench/name_sources.py (gender-guesser's nam_dict
-and mimesis' person datasets, folded to ASCII), calibrated on bucket 5 against seeded gibberish.
-Buckets 6-9 are left for the benchmark corpus. Deterministic: the same packages give the same
-file byte for byte.
+Trained on the name words of buckets 0-4 of bench/name_sources.py (mimesis' person datasets,
+MIT, folded to ASCII with anyascii, ISC; Arabic-script names also in a vowel-bearing
+romanisation, see name_sources.romanised), calibrated on bucket 5 against seeded gibberish.
+Buckets 6-9 are left for the benchmark corpus, which also draws first names from gender-guesser
+(GNU FDL): that source is never used here, so the shipped model carries permissive licences only.
+Deterministic: the same packages give the same file byte for byte.
 """
 
 from __future__ import annotations
@@ -96,11 +98,11 @@ def main() -> int:
     artifact = {
         "about": "Letter-trigram surprise of real names folded to ASCII; -log2 P(c | a b).",
         "sources": [
-            "gender-guesser 0.4.0 nam_dict.txt (Joerg Michael), GNU FDL 1.2+",
-            "mimesis person datasets, MIT",
+            "mimesis 22.x person datasets, MIT",
+            "anyascii (transliteration to ASCII), ISC",
         ],
         "split": "crc32(folded word) % 10: buckets 0-4 trained, 5 calibrated, 6-9 unseen",
-        "licence": "GNU FDL 1.2 or later (derived from nam_dict.txt); see mappings/data/README",
+        "licence": "MIT (mimesis data; see mappings/data/README.md), shipped with Apache-2.0 code",
         "words": len(train_words),
         "center": round(center, 3),
         "scale": round(scale, 3),

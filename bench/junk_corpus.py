@@ -1,8 +1,14 @@
 """A labelled corpus independent of the name model and of the sandbox generator.
 
-Real people come from mimesis' person datasets, only names in buckets 6-9 of
-bench/name_sources.py (the name model was trained on buckets 0-4 and calibrated on 5), so no
-folded name here was seen by the model; the sandbox generator uses Faker. Addresses are spelled
+Real people come from two sources, only names whose folded words are all in buckets 6-9 of
+bench/name_sources.py (the name model was trained on mimesis' buckets 0-4 and calibrated on 5),
+so no folded name here was seen by the model; the sandbox generator uses Faker:
+
+- mimesis' person datasets (first name and surname of one locale);
+- gender-guesser's nam_dict.txt (GNU FDL 1.2+, used here at dev time only, never shipped): a
+  first name from a source the model never saw, given the culture group of the country where
+  it is most common, with a mimesis surname of that group.
+ Addresses are spelled
 the ways people spell them (first.last, flast, firstl, first_last99, folded or dropped accents,
 transliterated scripts), on company domains or on free mail for small businesses. Junk of
 every kind the rules name: bot, disposable, honeypot, test, invalid_email, employee,
@@ -18,7 +24,13 @@ from dataclasses import dataclass, field
 import phonenumbers
 from disposable_email_domains import blocklist
 
-from bench.name_sources import BENCH_BUCKETS, bucket, foldings, mimesis_names
+from bench.name_sources import (
+    BENCH_BUCKETS,
+    bucket,
+    foldings,
+    gender_guesser_first_names,
+    mimesis_names,
+)
 
 # locale -> (country, region, culture group, tld)
 LOCALES: dict[str, tuple[str, str, str, str]] = {
@@ -64,6 +76,37 @@ LOCALES: dict[str, tuple[str, str, str, str]] = {
     "ja": ("Japan", "JP", "east-asian", "co.jp"),
     "ko": ("South Korea", "KR", "east-asian", "co.kr"),
     "zh": ("China", "CN", "east-asian", "cn"),
+}
+# nam_dict.txt country -> culture group (countries of no group here are left out)
+GG_GROUPS: dict[str, str] = {
+    **dict.fromkeys(("great_britain", "ireland", "usa"), "english"),
+    **dict.fromkeys(("italy", "portugal", "france", "romania"), "romance"),
+    "spain": "hispanic",
+    **dict.fromkeys(("the_netherlands", "east_frisia", "germany", "austria", "swiss"), "germanic"),
+    **dict.fromkeys(("iceland", "denmark", "norway", "sweden"), "nordic"),
+    **dict.fromkeys(("finland", "estonia", "hungary"), "finnic-hungarian"),
+    **dict.fromkeys(
+        (
+            "poland",
+            "czech_republic",
+            "slovakia",
+            "bulgaria",
+            "bosniaand",
+            "croatia",
+            "macedonia",
+            "montenegro",
+            "serbia",
+            "slovenia",
+            "russia",
+            "belarus",
+            "ukraine",
+        ),
+        "slavic",
+    ),
+    "greece": "greek",
+    **dict.fromkeys(("azerbaijan", "the_stans", "turkey"), "turkic"),
+    "arabia": "arabic",
+    **dict.fromkeys(("china", "japan", "korea"), "east-asian"),
 }
 FREE_MAIL = (
     "gmail.com",
@@ -141,6 +184,7 @@ class Entry:
     label: str
     group: str
     record: dict[str, object] = field(default_factory=dict)
+    source: str = ""  # where a prospect's first name comes from: mimesis or gender-guesser
 
 
 def _eligible(names: tuple[str, ...]) -> list[str]:
@@ -168,6 +212,17 @@ class Corpus:
                     self.pools[loc.locale] = (first, last)
         self.locales = sorted(self.pools)
         self.taken: set[str] = set()
+        # gender-guesser first names by culture group (the group of their most common country)
+        self.gg_firsts: dict[str, list[str]] = {}
+        for name, freq in gender_guesser_first_names():
+            counted = {c: f for c, f in freq.items() if c in GG_GROUPS}
+            if counted and _eligible((name,)):
+                top = max(sorted(counted), key=lambda c: counted[c])
+                self.gg_firsts.setdefault(GG_GROUPS[top], []).append(name)
+        self.gg_firsts = {g: sorted(set(names)) for g, names in self.gg_firsts.items()}
+        self.group_locales: dict[str, list[str]] = {}
+        for locale in self.locales:
+            self.group_locales.setdefault(LOCALES[locale][2], []).append(locale)
 
     # -- pieces ------------------------------------------------------------------------------
     def ascii_word(self, name: str) -> str:
@@ -238,12 +293,14 @@ class Corpus:
         return "".join(rng.choice("bcdfghjklmnpqrstvwxz" * 3 + "aeiou") for _ in range(n))
 
     # -- people ------------------------------------------------------------------------------
-    def person(self, locale: str | None = None) -> tuple[str, dict[str, object]]:
+    def person(
+        self, locale: str | None = None, first: str | None = None
+    ) -> tuple[str, dict[str, object]]:
         rng = self.rng
         locale = locale or rng.choice(self.locales)
         country, region, group, tld = LOCALES[locale]
         firsts, lasts = self.pools[locale]
-        first, last = rng.choice(firsts), rng.choice(lasts)
+        first, last = first or rng.choice(firsts), rng.choice(lasts)
         surname_word = self.ascii_word(last) or "nova"
         stem = rng.choice((surname_word, self.ascii_word(rng.choice(lasts)) or "terra"))
         kind = rng.choice(KINDS)
@@ -345,15 +402,27 @@ class Corpus:
         return rec
 
 
-def build(seed: int = 2026, prospects: int = 8400, junk_each: int = 1000) -> list[Entry]:
-    """Prospects spread evenly over the locales, then ``junk_each`` records of every kind."""
+def build(
+    seed: int = 2026, prospects: int = 8400, junk_each: int = 1000, gg_each: int = 200
+) -> list[Entry]:
+    """Mimesis prospects spread evenly over the locales, ``junk_each`` records of every kind,
+    then ``gg_each`` prospects with a gender-guesser first name per culture group it covers.
+
+    The gender-guesser prospects come last, so the records before them do not depend on them.
+    """
     corpus = Corpus(seed)
     out: list[Entry] = []
     for i in range(prospects):
         group, rec = corpus.person(corpus.locales[i % len(corpus.locales)])
-        out.append(Entry("prospect", group, rec))
+        out.append(Entry("prospect", group, rec, "mimesis"))
     for kind in JUNK_KINDS:
         out.extend(Entry(kind, "junk", corpus.junk(kind)) for _ in range(junk_each))
+    for group in sorted(corpus.gg_firsts):
+        firsts = corpus.gg_firsts[group]
+        for _ in range(gg_each):
+            locale = corpus.rng.choice(corpus.group_locales[group])
+            _, rec = corpus.person(locale, corpus.rng.choice(firsts))
+            out.append(Entry("prospect", group, rec, "gender-guesser"))
     return out
 
 

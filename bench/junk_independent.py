@@ -76,6 +76,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{'all prospects':<16}{pn:>8}{px / pn:>14.2%}{ph / pn:>7.1%}  "
         f"(goal <= {WRONG_LIMIT:.1%}, every group <= {GROUP_LIMIT:.0%})"
     )
+    for source in sorted({e.source for e in entries if e.label == "prospect"}):
+        sel = [e for e in entries if e.label == "prospect" and e.source == source]
+        by_group: Counter[str] = Counter(e.group for e in sel)
+        bad: Counter[str] = Counter(e.group for e in sel if evaluate(rules, e.record, now).excluded)
+        top = max(by_group, key=lambda g: (bad[g] / by_group[g], g))
+        print(
+            f"  first names from {source}: {len(sel)} prospects, "
+            f"{sum(bad.values()) / len(sel):.2%} wrongly excluded; "
+            f"worst group {top} {bad[top] / by_group[top]:.2%} ({bad[top]} of {by_group[top]})"
+        )
     countries = len({e.record.get("country") for e in entries if e.label == "prospect"} - {""})
     print(f"{countries} countries")
     for k, lines in misses.items():

@@ -1,8 +1,8 @@
 """How randomly typed a name or mailbox looks, from a letter-trigram model of real names.
 
 The model (``data/name_trigrams.json.gz``) is built by ``bench/build_name_model.py`` from real
-first names and surnames of many countries and scripts, folded to ASCII (gender-guesser's
-nam_dict and mimesis' person datasets; see ``data/README.md``). A word's *surprise* is the mean
+first names and surnames of many countries and scripts, folded to ASCII (mimesis' person
+datasets, MIT; see ``data/README.md``). A word's *surprise* is the mean
 number of bits the model needs per letter; real names need few, "xqzvbnrt" needs many.
 """
 
