@@ -250,8 +250,20 @@ def status_command(
     missed: int = typer.Option(
         3, "--missed", min=1, help="--check fails after this many intervals without a good run."
     ),
+    all_pairs: bool = typer.Option(
+        False,
+        "--all",
+        help="Every pair of the pairs file (LEADSYNC_PAIRS_FILE), as `pairs status`.",
+    ),
 ) -> None:
     """Show where the state is, the last runs and their health, links and dead letters."""
+    if all_pairs:
+        try:
+            from workers.cli import pairs_status
+        except ImportError as exc:  # the celery extra is not installed
+            fail("status --all: ", f"needs pip install 'leadsync[celery]' ({exc.name} missing)")
+        pairs_status(None, as_json)
+        return
     from datetime import UTC, datetime
 
     from sync.health import health

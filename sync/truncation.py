@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
 from connectors.base import System, Value
 from mappings.mappingset import MappingSet
 from mappings.transform import written_read_backs
+from sync.merge import same
 
 
 def restore_cut_values(
@@ -28,8 +30,16 @@ def restore_cut_values(
     out = dict(values)
     for name, value in values.items():
         old = base.get(name)
-        if not isinstance(value, str) or not isinstance(old, str) or value == old:
+        if not isinstance(value, str) or not isinstance(old, str) or same(value, old):
             continue
-        if value in written_read_backs(ms, side, object_type, name, old):
+        # Unicode-equivalent forms are one value (a side may also compose characters, NFC, on
+        # top of trimming or collapsing what the cut left).
+        read = _nfc(value)
+        backs = written_read_backs(ms, side, object_type, name, old)
+        if any(isinstance(b, str) and _nfc(b) == read for b in backs):
             out[name] = old
     return out
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
