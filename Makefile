@@ -23,9 +23,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Two processes: most tests wait on sockets and subprocesses, so the suite takes half the time.
+# Two processes: most tests wait on sockets and subprocesses, so the suite takes half the time;
+# whole files per process, so module fixtures (a worker cluster, a shared sandbox) start once.
 unit: $(STAMP)
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 test: lint typecheck unit
 
