@@ -84,11 +84,27 @@ def state_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
+def _redis_answers() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """One line saying which optional parts of the suite ran on this machine."""
+    import shutil
+
     problem = _postgres_problem()
     postgres = "yes" if problem is None else f"no ({problem})"
+    redis = "yes" if _redis_answers() else "no (127.0.0.1:6379 does not answer)"
+    chromium = "yes" if shutil.which("chromium") else "no (make browser installs it)"
     offset = os.environ.get("LEADSYNC_SANDBOX_CLOCK_OFFSET_S") or "0"
     terminalreporter.write_line(
-        f"optional parts: PostgreSQL {postgres}; sandbox clock offset {offset} s"
+        f"optional parts: PostgreSQL {postgres}; Redis (worker tests) {redis}; "
+        f"Chromium (report rendering) {chromium}; sandbox clock offset {offset} s"
     )
