@@ -114,17 +114,7 @@ class HubSpotStore:
             if contact is None:
                 raise not_found(contact_id, by_id=True)
             self._refresh()
-            moment = self._ctx.now()
-            self._unindex_emails(contact)
-            for name, value in properties.items():
-                if value is None:
-                    contact.properties.pop(name, None)
-                else:
-                    contact.properties[name] = value
-            contact.properties["lastmodifieddate"] = iso_ms(moment)
-            contact.updated_at = moment
-            self._index_emails(contact)
-            self._save(contact)
+            self._write(contact, properties, self._ctx.now())
 
     def get(self, contact_id: str) -> dict[str, object] | None:
         """A copy with every property set (absorbed ids answer the survivor, like HubSpot)."""
@@ -300,19 +290,33 @@ class HubSpotStore:
             if email and self._by_email.get(email, contact.id) != contact.id:
                 raise conflict(self._by_email[email])
             self._refresh()
-            moment = when or self._ctx.now()
-            self._unindex_emails(contact)
-            for name, value in values.items():
-                if value is None:
-                    contact.properties.pop(name, None)
-                else:
-                    contact.properties[name] = value
-            contact.properties["lastmodifieddate"] = iso_ms(moment)
-            contact.updated_at = moment
-            contact.remember(values, moment, _source(system))
-            self._index_emails(contact)
-            self._save(contact)
+            self._write(contact, values, when or self._ctx.now(), source=_source(system))
             return contact
+
+    def _write(
+        self,
+        contact: Contact,
+        values: Mapping[str, str | None],
+        moment: datetime,
+        *,
+        source: str | None = None,
+    ) -> None:
+        """Set (None: unset) property texts, stamp the change, re-index the emails, persist.
+
+        With a ``source`` the new values join the properties' history (raw pokes do not).
+        """
+        self._unindex_emails(contact)
+        for name, value in values.items():
+            if value is None:
+                contact.properties.pop(name, None)
+            else:
+                contact.properties[name] = value
+        contact.properties["lastmodifieddate"] = iso_ms(moment)
+        contact.updated_at = moment
+        if source is not None:
+            contact.remember(values, moment, source)
+        self._index_emails(contact)
+        self._save(contact)
 
     def upsert_contact(
         self, key: str, properties: Mapping[str, PropertyInput], *, id_property: str | None
