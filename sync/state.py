@@ -42,6 +42,7 @@ from sync.state_models import (
     StateCounts,
     new_id,
 )
+from sync.state_newfile import create_if_missing
 from sync.state_rows import (
     audit_from_row,
     audit_row,
@@ -92,7 +93,8 @@ class StateStore:
         self.url = url
         self.pair = pair
         self.dead_letter_policy = dead_letter_policy or DeadLetterPolicy()
-        refuse_unusable_file(url)  # only a missing file is a new state
+        create_if_missing(url)  # a new file appears whole, never empty (sync/state_newfile.py)
+        refuse_unusable_file(url)  # so an empty or foreign file is damage, not a new state
         try:
             self._engine = create_state_engine(url)
         except Exception as exc:
