@@ -1,0 +1,156 @@
+"""Closed-loop attribution: HubSpot's converting campaigns become Salesforce Campaign members,
+the converted Opportunity is credited to the first touch, and the won revenue comes back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from e2e_helpers import SyncFn, hs_contact, hs_props, settings_for, sf_by_email
+
+from sandbox import Sandbox
+from sync.closed_loop import closed_loop
+from sync.runner import run_sync
+from sync.state import StateStore
+
+EMAIL = "grace.whitfield@northwind.io"
+WEBINAR = "2026 Data Quality Webinar"
+
+
+def _members(sb: Sandbox, campaign_id: str) -> list[dict[str, object]]:
+    return [m for m in sb.salesforce.all("CampaignMember") if m["CampaignId"] == campaign_id]
+
+
+def _webinar(sb: Sandbox) -> str:
+    return sb.salesforce.create("Campaign", {"Name": WEBINAR, "Type": "Webinar", "IsActive": True})
+
+
+def test_a_webinar_sign_up_is_credited_from_member_to_revenue(
+    sb: Sandbox, sync: SyncFn, state: StateStore
+) -> None:
+    webinar = _webinar(sb)
+    hid = hs_contact(
+        sb,
+        EMAIL,
+        hs_analytics_source="OTHER_CAMPAIGNS",
+        hs_analytics_first_touch_converting_campaign=WEBINAR,
+        hs_analytics_last_touch_converting_campaign=WEBINAR,
+    )
+
+    first = sync()
+
+    assert first.status == "ok", first.message
+    (lead,) = sf_by_email(sb, "Lead", EMAIL)
+    (member,) = _members(sb, webinar)
+    assert member["LeadId"] == lead["Id"]
+    assert member["Status"] == "Responded"
+    assert member["HasResponded"] is True
+    assert member["FirstRespondedDate"] == sb.ctx.now().date()
+    assert hs_props(sb, hid)["leadsync_first_touch_campaign"] == WEBINAR
+
+    converted = sb.convert_lead(str(lead["Id"]))
+    opportunity = str(converted["opportunity_id"])
+    assert sb.salesforce.get("Opportunity", opportunity)["CampaignId"] is None  # type: ignore[index]
+    sb.ctx.advance(60)
+    sync()
+
+    opp = sb.salesforce.get("Opportunity", opportunity)
+    assert opp is not None and opp["CampaignId"] == webinar
+    (member,) = _members(sb, webinar)  # moved to the Contact, not duplicated
+    assert member["ContactId"] == converted["contact_id"]
+
+    sb.salesforce.update("Opportunity", opportunity, {"StageName": "Closed Won", "Amount": 48000})
+    sb.ctx.advance(60)
+    sync()
+
+    props = hs_props(sb, hid)
+    assert float(props["leadsync_won_amount"]) == 48000
+    assert props["leadsync_won_campaign"] == WEBINAR
+    won = sb.salesforce.get("Opportunity", opportunity)
+    assert won is not None and props["leadsync_won_date"] == str(won["CloseDate"])
+    assert props["leadsync_first_touch_campaign"] == WEBINAR  # write-once, still there
+
+    report = closed_loop(state)
+    row = report.campaign(WEBINAR)
+    assert (row.signups, row.sql, row.opportunities, row.won) == (1, 1, 1, 1)
+    assert row.won_revenue == 48000
+
+
+def test_a_second_sync_creates_no_member_twice(sb: Sandbox, sync: SyncFn) -> None:
+    webinar = _webinar(sb)
+    hs_contact(
+        sb, EMAIL, hs_analytics_first_touch_converting_campaign=WEBINAR, utm_campaign=WEBINAR
+    )
+    sync()
+    assert len(_members(sb, webinar)) == 1
+    sb.reset_api_calls()
+
+    again = sync(full=True)
+
+    assert again.status == "ok", again.message
+    assert len(_members(sb, webinar)) == 1
+    assert again.dead_letters == 0
+
+
+def test_a_rep_chosen_primary_campaign_is_never_overwritten(sb: Sandbox, sync: SyncFn) -> None:
+    _webinar(sb)
+    trade_show = sb.salesforce.create("Campaign", {"Name": "Trade Show Berlin"})
+    hs_contact(sb, EMAIL, hs_analytics_first_touch_converting_campaign=WEBINAR)
+    sync()
+    (lead,) = sf_by_email(sb, "Lead", EMAIL)
+    converted = sb.convert_lead(str(lead["Id"]))
+    opportunity = str(converted["opportunity_id"])
+    sb.salesforce.update("Opportunity", opportunity, {"CampaignId": trade_show})
+    sb.ctx.advance(60)
+
+    sync()
+
+    assert sb.salesforce.get("Opportunity", opportunity)["CampaignId"] == trade_show  # type: ignore[index]
+
+
+def test_a_missing_campaign_is_dead_lettered_with_its_reason(
+    sb: Sandbox, sync: SyncFn, state: StateStore
+) -> None:
+    hs_contact(sb, EMAIL, hs_analytics_first_touch_converting_campaign="Spring Launch Event")
+
+    report = sync()
+
+    assert report.dead_letters == 1
+    (letter,) = state.dead_letters("pending")
+    assert letter.object_type == "CampaignMember"
+    assert letter.code == "CAMPAIGN_NOT_FOUND"
+    assert "Spring Launch Event" in letter.message
+    assert sf_by_email(sb, "Lead", EMAIL)  # the Lead itself was created all the same
+    assert sb.salesforce.all("Campaign") == []
+
+
+@pytest.fixture
+def creating(sb: Sandbox, tmp_path: Path) -> Path:
+    """A copy of the default mapping with campaigns.create_missing on."""
+    source = Path(__file__).resolve().parents[2] / "mappings" / "default"
+    target = tmp_path / "mapping"
+    target.mkdir()
+    for item in source.rglob("*"):
+        if item.is_file():
+            dest = target / item.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(item.read_bytes())
+    mapping = target / "mapping.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    mapping.write_text(text.replace("create_missing: false", "create_missing: true"), "utf-8")
+    return target
+
+
+def test_a_missing_campaign_is_created_when_allowed(
+    sb: Sandbox, tmp_path: Path, creating: Path
+) -> None:
+    settings = settings_for(sb, tmp_path, mappings_dir=str(creating))
+    hs_contact(sb, EMAIL, hs_analytics_first_touch_converting_campaign="Spring Launch Event")
+
+    report = run_sync(settings, clock=sb.ctx.now).report
+
+    assert report.dead_letters == 0, report.message
+    (campaign,) = sb.salesforce.all("Campaign")
+    assert campaign["Name"] == "Spring Launch Event"
+    (member,) = _members(sb, str(campaign["Id"]))
+    assert member["Status"] == "Responded"
