@@ -11,7 +11,8 @@ Salesforce cannot take is dead-lettered with its reason, the rest of the batch g
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from connectors.base import Connector
 from connectors.salesforce_campaigns import (
@@ -22,7 +23,10 @@ from connectors.salesforce_campaigns import (
     with_campaign_name,
     with_primary_campaign,
 )
+from mappings.campaign_check import CampaignLookup
 from mappings.campaigns import CampaignConfig
+from mappings.errors import MappingError
+from mappings.loader import load_mappings
 from mappings.mappingset import MappingSet
 from mappings.transform import to_canonical
 from sync.isolate import RECORD_FAULTS
@@ -170,3 +174,19 @@ def _letter(person: Person, want: Membership, result: Outcome) -> NewDeadLetter:
         field="campaign",
         link_id=person.link_id,
     )
+
+
+def campaign_lookup(salesforce: Connector, directory: Path) -> CampaignLookup | None:
+    """For ``leadsync check --online``: Salesforce Campaigns by key, with their statuses."""
+    try:
+        ms = load_mappings(directory)
+    except MappingError:
+        return None  # the offline check reports it
+    step = CampaignStep.build(ms, salesforce)
+    if step is None:
+        return None
+
+    def lookup(keys: list[str]) -> dict[str, Mapping[str, bool]]:
+        return {key: campaign.statuses for key, campaign in step.api.find(keys).items()}
+
+    return lookup

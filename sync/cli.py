@@ -201,11 +201,13 @@ def check_command(
 ) -> None:
     """Validate the mapping and rules files (offline), and against live schemas (--online)."""
     from mappings.check import run_check
+    from sync.campaigns import campaign_lookup
 
     settings = _settings()
     directory = mappings_dir or settings.mappings_dir
     schemas = None
     fixer = None
+    campaigns = None
     if online or fix:
         from sync.runner import build_connectors
 
@@ -233,7 +235,8 @@ def check_command(
 
         if fix:
             fixer = conns.hubspot.create_properties
-    report = run_check(directory, schemas=schemas, fix=fixer)
+        campaigns = campaign_lookup(conns.salesforce, directory)
+    report = run_check(directory, schemas=schemas, fix=fixer, campaigns=campaigns)
     typer.echo(report.to_json() if as_json else report.render_text())
     raise typer.Exit(report.exit_code)
 
