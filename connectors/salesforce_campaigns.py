@@ -159,58 +159,64 @@ class SalesforceCampaigns:
 
     # -- memberships ---------------------------------------------------------------------------
     def add_members(self, wanted: Sequence[Membership]) -> list[Outcome]:
-        """Make each wanted membership exist: one query for those that do, then creates."""
+        """Make each wanted membership exist and count as a response.
+
+        One query for the batch's existing members; then creates, and status updates for
+        members that exist without a response (a list import left them ``Sent``).
+        """
         campaigns = self.find(w.campaign_key for w in wanted)
         existing = self._existing(wanted)
-        out: list[Outcome] = []
-        new: list[tuple[Membership, dict[str, object]]] = []
+        out: dict[int, Outcome] = {}
+        writes: dict[Mode, list[tuple[int, dict[str, object]]]] = {Mode.CREATE: [], Mode.UPDATE: []}
         seen: set[tuple[str, str]] = set()
-        for w in wanted:
+        for n, w in enumerate(wanted):
             campaign = campaigns.get(w.campaign_key)
             if campaign is None:
-                out.append(_missing(w))
+                out[n] = _missing(w)
                 continue
             key = (campaign.id, w.person_id)
-            if key in existing or key in seen:
-                out.append(Outcome(w.ref, True, record_id=existing.get(key, "")))
+            member = existing.get(key)
+            if key in seen or (member is not None and member[1]):
+                out[n] = Outcome(w.ref, True, record_id=member[0] if member else "")
                 continue
             seen.add(key)
             if w.status not in campaign.statuses:
-                out.append(
-                    Outcome(
-                        w.ref,
-                        False,
-                        code="CAMPAIGN_STATUS_MISSING",
-                        message=f"campaign {campaign.name!r} has no member status {w.status!r}",
-                    )
-                )
+                message = f"campaign {campaign.name!r} has no member status {w.status!r}"
+                out[n] = Outcome(w.ref, False, code="CAMPAIGN_STATUS_MISSING", message=message)
+                continue
+            record: dict[str, object] = {"attributes": {"type": "CampaignMember"}}
+            if member is not None:
+                record.update(Id=member[0], Status=w.status)
+                writes[Mode.UPDATE].append((n, record))
                 continue
             id_field = "ContactId" if w.person_type == "Contact" else "LeadId"
-            record: dict[str, object] = {"attributes": {"type": "CampaignMember"}}
-            record["CampaignId"] = campaign.id
-            record.update({id_field: w.person_id, "Status": w.status})
-            new.append((w, record))
-        for i in range(0, len(new), COLLECTION):
-            chunk = new[i : i + COLLECTION]
-            answers = self._t.collection(Mode.CREATE, "CampaignMember", [r for _, r in chunk])
-            for (w, _), answer in zip(chunk, answers, strict=True):
-                result = _outcome(w.ref, answer, "CampaignMember")
-                if not result.ok and result.code == "DUPLICATE_VALUE":
-                    result = Outcome(w.ref, True)  # a member already: what we wanted
-                out.append(result)
-        return out
+            record.update({"CampaignId": campaign.id, id_field: w.person_id, "Status": w.status})
+            writes[Mode.CREATE].append((n, record))
+        for mode, planned in writes.items():
+            for i in range(0, len(planned), COLLECTION):
+                chunk = planned[i : i + COLLECTION]
+                answers = self._t.collection(mode, "CampaignMember", [r for _, r in chunk])
+                for (n, _), answer in zip(chunk, answers, strict=True):
+                    result = _outcome(wanted[n].ref, answer, "CampaignMember")
+                    if mode is Mode.UPDATE:
+                        result = replace(result, created=False)
+                    elif not result.ok and result.code == "DUPLICATE_VALUE":
+                        result = Outcome(wanted[n].ref, True)  # a member already: as wanted
+                    out[n] = result
+        return [out[n] for n in range(len(wanted))]
 
-    def _existing(self, wanted: Sequence[Membership]) -> dict[tuple[str, str], str]:
-        """(campaign id, Lead or Contact id) -> member id, for the batch's people."""
-        found: dict[tuple[str, str], str] = {}
+    def _existing(self, wanted: Sequence[Membership]) -> dict[tuple[str, str], tuple[str, bool]]:
+        """(campaign id, Lead or Contact id) -> (member id, responded), for the batch's people."""
+        found: dict[tuple[str, str], tuple[str, bool]] = {}
         leads = sorted({w.person_id for w in wanted if w.person_type != "Contact"})
         contacts = sorted({w.person_id for w in wanted if w.person_type == "Contact"})
-        fields = ["Id", "CampaignId", "LeadId", "ContactId"]
+        fields = ["Id", "CampaignId", "LeadId", "ContactId", "HasResponded"]
         for key, ids in (("LeadId", leads), ("ContactId", contacts)):
             for soql in ids_soql_chunks("CampaignMember", fields, ids, key) if ids else ():
                 for rows in self._t.soql(soql):
                     for row in rows:
-                        found[(str(row["CampaignId"]), str(row[key]))] = str(row["Id"])
+                        member = (str(row["Id"]), bool(row["HasResponded"]))
+                        found[(str(row["CampaignId"]), str(row[key]))] = member
         return found
 
     # -- opportunities -------------------------------------------------------------------------

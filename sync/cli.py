@@ -400,14 +400,21 @@ def review_command(as_json: bool = typer.Option(False, "--json")) -> None:
 @app.command("report")
 def report_command(
     out: Path = typer.Option(Path("leadsync-report.html"), "--out", help="HTML file to write."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the closed-loop funnels (per source and campaign) as JSON."
+    ),
 ) -> None:
-    """Write the HTML report: lead quality by original source, and sync health."""
+    """Write the HTML report: lead quality by source and campaign, closed loop, sync health."""
+    from sync.closed_loop import closed_loop
     from sync.html_report import collect, render
     from sync.state import StateStore
 
     settings = _settings()
     try:
         with StateStore(settings.state_url, pair=settings.pair) as state:
+            if as_json:
+                typer.echo(json.dumps(closed_loop(state).to_json()))
+                return
             html = render(collect(state))
     except StateError as exc:
         _state_failed(exc)

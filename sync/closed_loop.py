@@ -100,6 +100,10 @@ class ClosedLoop:
     def source(self, name: str) -> Funnel:
         return self.sources.get(name) or Funnel(name)
 
+    def months(self) -> list[str]:
+        """Every month someone signed up in, in order."""
+        return sorted({m for f in self.sources.values() for m in f.by_month})
+
     def quality_ranking(self) -> list[Funnel]:
         """Sources by qualified rate, then won rate, then name: quality over quantity."""
         return sorted(self.sources.values(), key=lambda f: (-f.qualified_rate, -f.won_rate, f.name))
