@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from e2e_helpers import SyncFn, hs_contact, hs_props, settings_for, sf_by_email
+from e2e_helpers import SyncFn, hs_contact, hs_props, settings_for, sf_by_email, sf_lead
 
 from sandbox import Sandbox
 from sync.closed_loop import closed_loop
@@ -154,3 +154,17 @@ def test_a_missing_campaign_is_created_when_allowed(
     assert campaign["Name"] == "Spring Launch Event"
     (member,) = _members(sb, str(campaign["Id"]))
     assert member["Status"] == "Responded"
+
+
+def test_a_list_import_member_becomes_a_response(sb: Sandbox, sync: SyncFn) -> None:
+    webinar = _webinar(sb)
+    lead = sf_lead(sb, EMAIL)
+    sb.salesforce.create("CampaignMember", {"CampaignId": webinar, "LeadId": lead})  # Sent
+    hs_contact(sb, EMAIL, hs_analytics_first_touch_converting_campaign=WEBINAR)
+
+    report = sync()
+
+    assert report.status == "ok", report.message
+    (member,) = _members(sb, webinar)
+    assert member["LeadId"] == lead
+    assert (member["Status"], member["HasResponded"]) == ("Responded", True)
