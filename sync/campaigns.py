@@ -35,6 +35,7 @@ from sync.pulled import Pulled
 from sync.state_models import NewDeadLetter
 
 log = logging.getLogger(__name__)
+MEMBERSHIP = "campaign_membership"  # what a refused membership marks as failed on a person
 
 
 class CampaignStep:
@@ -139,7 +140,10 @@ class CampaignStep:
             if result.ok:
                 self.members_created += result.created
                 continue
-            letters.append(_letter(by_ref[want.ref], want, result))
+            person = by_ref[want.ref]
+            # Keeps the person's retried dead letter pending (it is not resolved by this run).
+            person.failed["salesforce"].add(MEMBERSHIP)
+            letters.append(_letter(person, want, result))
         return letters
 
     def _touches(self, person: Person) -> list[str]:

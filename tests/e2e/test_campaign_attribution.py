@@ -168,3 +168,23 @@ def test_a_list_import_member_becomes_a_response(sb: Sandbox, sync: SyncFn) -> N
     (member,) = _members(sb, webinar)
     assert member["LeadId"] == lead
     assert (member["Status"], member["HasResponded"]) == ("Responded", True)
+
+
+def test_a_dead_lettered_membership_is_retried_once_the_campaign_exists(
+    sb: Sandbox, sync: SyncFn, state: StateStore
+) -> None:
+    hs_contact(sb, EMAIL, hs_analytics_first_touch_converting_campaign=WEBINAR)
+    sync()
+    sb.ctx.advance(60)
+    assert sync().dead_letters == 1  # still missing: the same letter, one more attempt
+    (letter,) = state.dead_letters("pending")
+    assert letter.attempts == 2
+
+    webinar = _webinar(sb)
+    sb.ctx.advance(3600)
+    report = sync()
+
+    assert report.dead_letters == 0, report.message
+    assert state.dead_letters("pending") == []
+    (member,) = _members(sb, webinar)
+    assert member["Status"] == "Responded"
