@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from connectors.base import Connector
+from connectors.errors import AuthConfigError, ConnectorError, QuotaExhaustedError
 from connectors.salesforce_campaigns import (
     Membership,
     Outcome,
@@ -58,7 +59,19 @@ class CampaignStep:
 
     # -- before the merge ---------------------------------------------------------------------
     def credit_opportunities(self, people: Sequence[Person], pulled: Pulled) -> None:
-        """Primary campaign source where blank, then each opportunity's campaign name."""
+        """Primary campaign source where blank, then each opportunity's campaign name.
+
+        A call that fails (retries spent) leaves the opportunities as read: the next change to
+        them tries again. Quota and sign-in errors stop the run, as for any write.
+        """
+        try:
+            self._credit(people, pulled)
+        except (QuotaExhaustedError, AuthConfigError):
+            raise
+        except ConnectorError as exc:
+            log.warning("opportunities not credited to campaigns this batch: %s", exc)
+
+    def _credit(self, people: Sequence[Person], pulled: Pulled) -> None:
         updates: list[tuple[str, str, str]] = []
         wanted: dict[str, str] = {}  # opportunity's contact id -> first-touch campaign key
         for person in people:
@@ -132,10 +145,16 @@ class CampaignStep:
                 )
         if not wanted:
             return []
-        if self.config.create_missing:
-            self._create_missing([w.campaign_key for w in wanted])
         letters: list[NewDeadLetter] = []
-        outcomes = self.api.add_members(wanted)
+        try:
+            if self.config.create_missing:
+                self._create_missing([w.campaign_key for w in wanted])
+            outcomes = self.api.add_members(wanted)
+        except (QuotaExhaustedError, AuthConfigError):
+            raise
+        except ConnectorError as exc:  # the whole call failed: every membership is retried
+            code, message = type(exc).__name__, str(exc)
+            outcomes = [Outcome(w.ref, False, code=code, message=message) for w in wanted]
         for want, result in zip(wanted, outcomes, strict=True):
             if result.ok:
                 self.members_created += result.created

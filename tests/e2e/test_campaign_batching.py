@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
-from e2e_helpers import settings_for
+from e2e_helpers import settings_for, write_calls
 
 from sandbox import EXACT_TIMING, Sandbox
 from sync.runner import run_sync
@@ -50,3 +51,42 @@ def test_memberships_cost_a_few_calls_per_batch_not_one_per_person(tmp_path: Pat
         # campaigns, one of their statuses and one of the existing members a batch.
         queries = _calls(sb, "GET /services/data/v59.0/query")
         assert queries <= 6 + 2 + len(sizes)
+
+
+def test_a_flaky_org_still_ends_with_one_responded_member_each(tmp_path: Path) -> None:
+    with Sandbox(seed=4, leads=0) as sb:
+        sb.set_faults(hubspot_index_delay_s=0, **EXACT_TIMING)
+        ids = {name: sb.salesforce.create("Campaign", {"Name": name}) for name in CAMPAIGNS}
+        for i in range(40):
+            sb.hubspot.create(
+                {
+                    "email": f"flaky{i}@example-{i % 5}.com",
+                    "firstname": "Grace",
+                    "lastname": f"Hopper{i}",
+                    "company": "Compilers Inc",
+                    "jobtitle": "VP Engineering",
+                    "hs_analytics_first_touch_converting_campaign": CAMPAIGNS[i % 3],
+                    "utm_campaign": CAMPAIGNS[(i + 1) % 3],
+                }
+            )
+        settings = settings_for(sb, tmp_path)
+        sb.set_faults(error_rate=0.2, lock_row_rate=0.2, seed=5)
+        for _ in range(4):
+            sb.ctx.advance(3600)  # past the dead letters' backoff
+            if run_sync(settings, clock=sb.ctx.now).report.status == "ok":
+                break
+        sb.clear_faults()
+        sb.set_faults(hubspot_index_delay_s=0, **EXACT_TIMING)
+        sb.ctx.advance(3600)
+        final = run_sync(settings, clock=sb.ctx.now).report
+        assert final.status == "ok", final.message
+
+        members = sb.salesforce.all("CampaignMember")
+        pairs = Counter((m["CampaignId"], m["LeadId"]) for m in members)
+        assert len(pairs) == 80 and set(pairs.values()) == {1}
+        assert all(m["HasResponded"] for m in members)
+        assert {m["CampaignId"] for m in members} == set(ids.values())
+        sb.reset_api_calls()
+        sb.ctx.advance(60)
+        run_sync(settings, clock=sb.ctx.now)
+        assert write_calls(sb) == {}
