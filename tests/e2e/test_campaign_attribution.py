@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from e2e_helpers import SyncFn, hs_contact, hs_props, settings_for, sf_by_email, sf_lead
+from test_check_cli import leadsync
 
 from sandbox import Sandbox
 from sync.closed_loop import closed_loop
 from sync.runner import run_sync
+from sync.settings import Settings
 from sync.state import StateStore
 
 EMAIL = "grace.whitfield@northwind.io"
@@ -124,9 +126,8 @@ def test_a_missing_campaign_is_dead_lettered_with_its_reason(
     assert sb.salesforce.all("Campaign") == []
 
 
-@pytest.fixture
-def creating(sb: Sandbox, tmp_path: Path) -> Path:
-    """A copy of the default mapping with campaigns.create_missing on."""
+def _mapping(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the default mapping with one edit."""
     source = Path(__file__).resolve().parents[2] / "mappings" / "default"
     target = tmp_path / "mapping"
     target.mkdir()
@@ -137,8 +138,15 @@ def creating(sb: Sandbox, tmp_path: Path) -> Path:
             dest.write_bytes(item.read_bytes())
     mapping = target / "mapping.yaml"
     text = mapping.read_text(encoding="utf-8")
-    mapping.write_text(text.replace("create_missing: false", "create_missing: true"), "utf-8")
+    assert old in text
+    mapping.write_text(text.replace(old, new), "utf-8")
     return target
+
+
+@pytest.fixture
+def creating(tmp_path: Path) -> Path:
+    """The default mapping with campaigns.create_missing on."""
+    return _mapping(tmp_path, "create_missing: false", "create_missing: true")
 
 
 def test_a_missing_campaign_is_created_when_allowed(
@@ -188,3 +196,38 @@ def test_a_dead_lettered_membership_is_retried_once_the_campaign_exists(
     assert state.dead_letters("pending") == []
     (member,) = _members(sb, webinar)
     assert member["Status"] == "Responded"
+
+
+def test_campaigns_can_match_on_an_external_id(sb: Sandbox, tmp_path: Path) -> None:
+    mapping = _mapping(
+        tmp_path,
+        "match: name",
+        "match: external_id\n  external_id_field: Leadsync_HubSpot_Campaign__c",
+    )
+    campaign = sb.salesforce.create(
+        "Campaign", {"Name": "Q3 Webinar (EMEA)", "Leadsync_HubSpot_Campaign__c": "hs-8812"}
+    )
+    hs_contact(sb, EMAIL, hs_analytics_first_touch_converting_campaign="hs-8812")
+
+    report = run_sync(settings_for(sb, tmp_path, mappings_dir=str(mapping)), clock=sb.ctx.now)
+
+    assert report.report.dead_letters == 0, report.report.message
+    (member,) = _members(sb, campaign)
+    assert member["HasResponded"] is True
+
+
+def test_the_html_report_shows_the_closed_loop(
+    sb: Sandbox, sync: SyncFn, settings: Settings, tmp_path: Path
+) -> None:
+    _webinar(sb)
+    hs_contact(sb, EMAIL, hs_analytics_first_touch_converting_campaign=WEBINAR)
+    sync()
+    out = tmp_path / "report.html"
+    env = {**sb.env(), "LEADSYNC_STATE_URL": settings.state_url}
+
+    result = leadsync(env, "report", "--out", str(out))
+
+    assert result.returncode == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Closed loop: quality over quantity" in html
+    assert f"<td>{WEBINAR}</td><td>1</td>" in html
