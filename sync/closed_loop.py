@@ -139,7 +139,7 @@ def closed_loop(state: StateStore) -> ClosedLoop:
             out.sources.setdefault(_name(base.get(SOURCE), NO_SOURCE), Funnel("")),
             out.campaigns.setdefault(_name(base.get(CAMPAIGN), NO_CAMPAIGN), Funnel("")),
         ):
-            _count(funnel, base, exclusion, stage, month)
+            count_person(funnel, base, exclusion, stage, month)
     for table in (out.sources, out.campaigns):
         for name, funnel in table.items():
             funnel.name = name
@@ -150,7 +150,7 @@ def _name(value: Value, blank: str) -> str:
     return str(value).strip() if value not in (None, "") and str(value).strip() else blank
 
 
-def _count(
+def count_person(
     funnel: Funnel, base: Mapping[str, Value], exclusion: str | None, stage: str | None, month: str
 ) -> None:
     reached: list[str] = ["signups"]
