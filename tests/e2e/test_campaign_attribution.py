@@ -231,3 +231,21 @@ def test_the_html_report_shows_the_closed_loop(
     html = out.read_text(encoding="utf-8")
     assert "Closed loop: quality over quantity" in html
     assert f"<td>{WEBINAR}</td><td>1</td>" in html
+
+
+def test_the_first_touch_campaign_is_write_once(sb: Sandbox, sync: SyncFn) -> None:
+    webinar = _webinar(sb)
+    other = sb.salesforce.create("Campaign", {"Name": "Trade Show Berlin"})
+    hid = hs_contact(sb, EMAIL, hs_analytics_first_touch_converting_campaign=WEBINAR)
+    sync()
+    # HubSpot's attribution is recomputed later and names another first touch.
+    sb.hubspot.update(
+        hid, {"hs_analytics_first_touch_converting_campaign": "Trade Show Berlin"}, system=True
+    )
+    sb.ctx.advance(60)
+
+    sync()
+
+    assert hs_props(sb, hid)["leadsync_first_touch_campaign"] == WEBINAR
+    assert len(_members(sb, webinar)) == 1
+    assert _members(sb, other) == []  # the first touch leadsync kept is still the webinar
