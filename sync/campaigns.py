@@ -46,8 +46,6 @@ class CampaignStep:
         self.ms = ms
         self.config = config
         self.api = api
-        self.members_created = 0
-        self.primary_set = 0
 
     @classmethod
     def build(cls, ms: MappingSet, salesforce: Connector) -> CampaignStep | None:
@@ -88,12 +86,12 @@ class CampaignStep:
             campaign = found.get(key)
             if campaign is not None:
                 updates.append((contact_id, pulled.opportunities[contact_id].id, campaign.id))
+        chosen = {contact: campaign for contact, _, campaign in updates}
         for result in self.api.set_primary_campaigns(updates) if updates else []:
             if result.ok:
                 opp = pulled.opportunities[result.ref]
-                campaign_id = next(c for r, o, c in updates if r == result.ref)
-                pulled.opportunities[result.ref] = with_primary_campaign(opp, campaign_id)
-                self.primary_set += 1
+                pulled.opportunities[result.ref] = with_primary_campaign(opp, chosen[result.ref])
+                log.info("Opportunity %s credited to campaign %s", opp.id, chosen[result.ref])
             else:
                 # The opportunity keeps no campaign; the next change to it tries again.
                 log.warning(
@@ -157,12 +155,18 @@ class CampaignStep:
             outcomes = [Outcome(w.ref, False, code=code, message=message) for w in wanted]
         for want, result in zip(wanted, outcomes, strict=True):
             if result.ok:
-                self.members_created += result.created
                 continue
             person = by_ref[want.ref]
             # Keeps the person's retried dead letter pending (it is not resolved by this run).
             person.failed["salesforce"].add(MEMBERSHIP)
             letters.append(_letter(person, want, result))
+        made = sum(r.ok and r.created for r in outcomes)
+        log.info(
+            "campaign memberships: %d wanted, %d written, %d refused",
+            len(wanted),
+            made,
+            len(letters),
+        )
         return letters
 
     def _touches(self, person: Person) -> list[str]:
