@@ -18,6 +18,7 @@ from connectors.salesforce_read import ids_soql_chunks
 from connectors.salesforce_write import Mode
 
 COLLECTION = 200  # composite/sobjects takes at most 200 records
+NAME_LENGTH = 80  # Campaign.Name
 # Opportunity fields of the closed loop (read with the feedback subset, see salesforce_read).
 PRIMARY_CAMPAIGN = "CampaignId"
 CAMPAIGN_NAME = "CampaignName"  # filled in by leadsync from the Campaign, not a real field
@@ -130,14 +131,23 @@ class SalesforceCampaigns:
         return {i: self._by_id[i].name for i in ids if i in self._by_id}
 
     def create(self, keys: Sequence[str]) -> dict[str, Outcome]:
-        """Create campaigns for these keys (Salesforce adds the Sent / Responded statuses)."""
+        """Create campaigns for these keys (Salesforce adds the Sent / Responded statuses).
+
+        A key too long for ``Campaign.Name`` is not created when campaigns match on the name:
+        cut short, it would never match again, and every run would create another one.
+        """
         out: dict[str, Outcome] = {}
+        if self._key_field == "Name":
+            for key in [k for k in keys if len(k) > NAME_LENGTH]:
+                message = f"campaign name longer than {NAME_LENGTH} characters: {key[:40]!r}..."
+                out[key] = Outcome(key, False, code="STRING_TOO_LONG", message=message)
+            keys = [k for k in keys if len(k) <= NAME_LENGTH]
         for i in range(0, len(keys), COLLECTION):
             chunk = list(keys[i : i + COLLECTION])
             records: list[dict[str, object]] = []
             for key in chunk:
-                record: dict[str, object] = {"attributes": {"type": "Campaign"}, "Name": key[:80]}
-                record.update({self._key_field: key, "IsActive": True})
+                record: dict[str, object] = {"attributes": {"type": "Campaign"}}
+                record.update({"Name": key[:NAME_LENGTH], self._key_field: key, "IsActive": True})
                 records.append(record)
             for key, answer in zip(
                 chunk, self._t.collection(Mode.CREATE, "Campaign", records), strict=True

@@ -249,3 +249,18 @@ def test_the_first_touch_campaign_is_write_once(sb: Sandbox, sync: SyncFn) -> No
     assert hs_props(sb, hid)["leadsync_first_touch_campaign"] == WEBINAR
     assert len(_members(sb, webinar)) == 1
     assert _members(sb, other) == []  # the first touch leadsync kept is still the webinar
+
+
+def test_a_name_too_long_for_salesforce_is_never_created(
+    sb: Sandbox, tmp_path: Path, creating: Path
+) -> None:
+    settings = settings_for(sb, tmp_path, mappings_dir=str(creating))
+    long_name = "Spring Launch Event " * 5  # 100 characters: Campaign.Name holds 80
+    hs_contact(sb, EMAIL, hs_analytics_first_touch_converting_campaign=long_name)
+
+    for _ in range(2):
+        report = run_sync(settings, clock=sb.ctx.now).report
+        sb.ctx.advance(3600)
+
+    assert report.dead_letters == 1
+    assert sb.salesforce.all("Campaign") == []  # not one cut-short campaign a run
