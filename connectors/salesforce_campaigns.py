@@ -12,13 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
+from urllib.parse import quote_plus
+
+from simple_salesforce import format_soql
 
 from connectors.base import SourceRecord, Value
-from connectors.salesforce_read import ids_soql_chunks
+from connectors.salesforce_read import QUERY_URL_BUDGET, ids_soql_chunks
 from connectors.salesforce_write import Mode
 
 COLLECTION = 200  # composite/sobjects takes at most 200 records
 NAME_LENGTH = 80  # Campaign.Name
+# URL bytes for the ids of one membership query (QUERY_URL_BUDGET less the query's text).
+MEMBER_QUERY_BUDGET = QUERY_URL_BUDGET - 500
 # Opportunity fields of the closed loop (read with the feedback subset, see salesforce_read).
 PRIMARY_CAMPAIGN = "CampaignId"
 CAMPAIGN_NAME = "CampaignName"  # filled in by leadsync from the Campaign, not a real field
@@ -216,18 +221,44 @@ class SalesforceCampaigns:
         return [out[n] for n in range(len(wanted))]
 
     def _existing(self, wanted: Sequence[Membership]) -> dict[tuple[str, str], tuple[str, bool]]:
-        """(campaign id, Lead or Contact id) -> (member id, responded), for the batch's people."""
+        """(campaign id, Lead or Contact id) -> (member id, responded), for the batch's people.
+
+        One query for a batch (``LeadId IN (...) OR ContactId IN (...)``), more only when the
+        ids do not fit one URL.
+        """
         found: dict[tuple[str, str], tuple[str, bool]] = {}
-        leads = sorted({w.person_id for w in wanted if w.person_type != "Contact"})
-        contacts = sorted({w.person_id for w in wanted if w.person_type == "Contact"})
-        fields = ["Id", "CampaignId", "LeadId", "ContactId", "HasResponded"]
-        for key, ids in (("LeadId", leads), ("ContactId", contacts)):
-            for soql in ids_soql_chunks("CampaignMember", fields, ids, key) if ids else ():
-                for rows in self._t.soql(soql):
-                    for row in rows:
-                        member = (str(row["Id"]), bool(row["HasResponded"]))
-                        found[(str(row["CampaignId"]), str(row[key]))] = member
+        people = sorted({(w.person_type == "Contact", w.person_id) for w in wanted})
+        chunk: list[tuple[bool, str]] = []
+        size = 0
+        for person in people:
+            cost = len(quote_plus(format_soql("{}", person[1]))) + len(quote_plus(","))
+            if chunk and size + cost > MEMBER_QUERY_BUDGET:
+                self._members_of(chunk, found)
+                chunk, size = [], 0
+            chunk.append(person)
+            size += cost
+        if chunk:
+            self._members_of(chunk, found)
         return found
+
+    def _members_of(
+        self, people: Sequence[tuple[bool, str]], found: dict[tuple[str, str], tuple[str, bool]]
+    ) -> None:
+        clauses = []
+        for key, is_contact in (("LeadId", False), ("ContactId", True)):
+            ids = [pid for contact, pid in people if contact is is_contact]
+            if ids:
+                clauses.append(format_soql("{:literal} IN {}", key, ids))
+        soql = (
+            "SELECT Id, CampaignId, LeadId, ContactId, HasResponded FROM CampaignMember WHERE "
+            + " OR ".join(clauses)
+        )
+        for rows in self._t.soql(soql):
+            for row in rows:
+                member = (str(row["Id"]), bool(row["HasResponded"]))
+                for key in ("LeadId", "ContactId"):
+                    if row.get(key):
+                        found[(str(row["CampaignId"]), str(row[key]))] = member
 
     # -- opportunities -------------------------------------------------------------------------
     def set_primary_campaigns(self, updates: Sequence[tuple[str, str, str]]) -> list[Outcome]:
