@@ -344,6 +344,20 @@ class SalesforceConnector:
         )
         return writer.write(ops)
 
+    # -- campaigns (connectors/salesforce_campaigns.py) -------------------------------------
+
+    def soql(self, soql: str) -> Iterator[list[Mapping[str, Any]]]:
+        """The pages of rows of one query, through the retry policy and the usage stop."""
+        self._check_quota()
+        return self._query_pages(soql, include_deleted=False)
+
+    def collection(
+        self, mode: Mode, object_type: str, records: list[dict[str, object]]
+    ) -> list[Mapping[str, object]]:
+        """One composite collection call (at most 200 records) with per-record answers."""
+        self._check_quota()
+        return self._composite(mode, object_type, records)
+
     def describe(self, object_type: str) -> ObjectSchema:
         """The object's live schema (cached for the connector's life)."""
         if object_type not in self._schemas:

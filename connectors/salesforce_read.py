@@ -37,6 +37,7 @@ OPPORTUNITY_FIELDS = (
     "CloseDate",
     "ContactId",
     "AccountId",
+    "CampaignId",  # the primary campaign source (closed-loop attribution)
     "LastModifiedDate",
     "SystemModstamp",
     "IsDeleted",

@@ -10,6 +10,9 @@ KEY_PREFIXES: dict[str, str] = {
     "Account": "001",
     "Opportunity": "006",
     "User": "005",
+    "Campaign": "701",
+    "CampaignMember": "00v",
+    "CampaignMemberStatus": "01Y",
 }
 _BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 _SUFFIX_ALPHABET = string.ascii_uppercase + "012345"
