@@ -102,17 +102,13 @@ def _text(ctx: f.Context, name: str) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _name_signals(first: str, last: str) -> tuple[int, tuple[str, ...]]:
-    """Strong signals of the names alone (names repeat across records: cached)."""
-    signals = []
-    for label, value in (("first name", first), ("last name", last)):
-        score = randomness(value) if value else 0.0
-        if score >= RANDOM:
-            signals.append(f"{label} {_quote(value)} scores {score:.2f} random")
-    # "Jamesnof Jamesnof": form spam types one word into both boxes ("Li Li" is too short).
-    if len(first) >= 4 and first.casefold() == last.casefold():
-        signals.append(f"first and last name both {_quote(first)}")
-    return len(signals), tuple(signals)
+def _name_signal(label: str, value: str) -> str | None:
+    """The strong signal of one name, if it looks random (names repeat: cached per name).
+
+    Per name, not per pair: first and last names repeat far more often than their pairs do.
+    """
+    score = randomness(value) if value else 0.0
+    return f"{label} {_quote(value)} scores {score:.2f} random" if score >= RANDOM else None
 
 
 def strong_facts(ctx: f.Context) -> f.Context:
@@ -123,8 +119,15 @@ def strong_facts(ctx: f.Context) -> f.Context:
     first, last = get("first_name"), get("last_name")
     first = first.strip() if isinstance(first, str) else ""
     last = last.strip() if isinstance(last, str) else ""
-    strong, named = _name_signals(first, last)
-    signals = list(named)
+    signals: list[str] = []
+    if (named := _name_signal("first name", first)) is not None:
+        signals.append(named)
+    if (named := _name_signal("last name", last)) is not None:
+        signals.append(named)
+    # "Jamesnof Jamesnof": form spam types one word into both boxes ("Li Li" is too short).
+    if len(first) >= 4 and first.casefold() == last.casefold():
+        signals.append(f"first and last name both {_quote(first)}")
+    strong = len(signals)
     local = ctx["email_local"]
     if isinstance(local, str) and local:
         mailbox = local.split("+", 1)[0]
