@@ -88,7 +88,7 @@ class Context(dict[str, Value]):
     __slots__ = ("record", "now")
 
     def __init__(self, record: Mapping[str, Value], now: datetime) -> None:
-        super().__init__()
+        # No dict.__init__ call: with no arguments it does nothing (the table starts empty).
         self.record = record
         self.now = now
 
