@@ -16,6 +16,7 @@ from mappings.yamlsrc import Loc
 
 Template = Callable[[Context], str]
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_NUMBERS = (int, float)  # isinstance() with a tuple: ``int | float`` builds a union per call
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,7 @@ def _scorer(rule: ScoreRule) -> Callable[[Context], float]:
         points = base
         if per is not None:
             amount = per(ctx)
-            if amount.__class__ is bool or not isinstance(amount, int | float) or amount <= 0:
+            if amount.__class__ is bool or not isinstance(amount, _NUMBERS) or amount <= 0:
                 return 0.0
             points *= amount
         if cap is not None:
@@ -390,7 +391,7 @@ def _score(plan: tuple[_Planned, ...], ctx: Context, fired: list[FiredRule]) -> 
         points = base
         if per is not None:
             amount = record.get(per_field) if per_field is not None else per(ctx)
-            if amount.__class__ is bool or not isinstance(amount, int | float) or amount <= 0:
+            if amount.__class__ is bool or not isinstance(amount, _NUMBERS) or amount <= 0:
                 continue
             points *= amount
         if cap is not None:

@@ -213,6 +213,7 @@ class _Unfit(ValueError):
 
 
 _MAX_INT = 2**63 - 1
+_PLAIN_VALUES = (str, bool, date)  # a tuple: ``str | bool | date`` builds a union per call
 # What reading a hostile value can raise (a huge int as a float, a date past year 9999, an
 # object of no known type): the record is read again field by field and the field named.
 _READ_FAULTS = (ArithmeticError, ValueError, TypeError, AttributeError, OSError)
@@ -220,7 +221,7 @@ _READ_FAULTS = (ArithmeticError, ValueError, TypeError, AttributeError, OSError)
 
 def _unfit(value: object) -> str | None:
     """Why a read value cannot be a canonical value, or None when it can."""
-    if value is None or isinstance(value, str | bool | date):
+    if value is None or isinstance(value, _PLAIN_VALUES):
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else "not a finite number"
