@@ -59,6 +59,9 @@ _FIXED = ("LITERAL", "NOT_LITERAL", "IN", "ANY", "AT")  # one character (or none
 _MAX_CHECKED = 10_000  # values longer than this are always searched with the bound
 
 
+_BRACE = ord("{")
+
+
 def _fixed(items: list[tuple[Any, Any]]) -> bool:
     """Whether the sequence matches one way only: no alternation, repeat, or anything fancier."""
     for op, arg in items:
@@ -66,7 +69,7 @@ def _fixed(items: list[tuple[Any, Any]]) -> bool:
         if name == "SUBPATTERN":
             if not _fixed(list(arg[-1])):
                 return False
-        elif name not in _FIXED:
+        elif name not in _FIXED or (name == "LITERAL" and arg == _BRACE):
             return False
     return True
 
@@ -82,9 +85,13 @@ def _paths(items: list[tuple[Any, Any]], n: int) -> int | None:
     total = 1
     for op, arg in items:
         name = str(op)
-        if name in _FIXED:
+        if name == "LITERAL" and arg == _BRACE:
+            # A brace the standard parser reads as text may be the regex module's fuzzy match
+            # ("(?:foo){e<=2}"), whose cost is not analysed here.
+            inner = None
+        elif name in _FIXED:
             continue
-        if name == "SUBPATTERN":
+        elif name == "SUBPATTERN":
             inner = _paths(list(arg[-1]), n)
         elif name == "BRANCH":
             counts = [_paths(list(sub), n) for sub in arg[1]]

@@ -32,6 +32,8 @@ def test_shipped_patterns_search_usual_values_without_the_clock(pattern: str) ->
         "(?<=x)y",  # a lookbehind
         "(?>a+)b",  # an atomic group
         r"\p{Lu}+",  # syntax only the regex module reads
+        "(?:acme){e<=2}",  # fuzzy matching: the standard parser reads the braces as text
+        r"(?:x\{1\})+",  # a brace in a repeat
     ],
 )
 def test_patterns_not_analysed_always_get_the_time_bound(pattern: str) -> None:
