@@ -52,7 +52,8 @@ def test_a_webinar_sign_up_is_credited_from_member_to_revenue(
 
     converted = sb.convert_lead(str(lead["Id"]))
     opportunity = str(converted["opportunity_id"])
-    assert sb.salesforce.get("Opportunity", opportunity)["CampaignId"] is None  # type: ignore[index]
+    # Salesforce credits the Lead's latest campaign at conversion (sandbox/SCHEMA.md).
+    assert sb.salesforce.get("Opportunity", opportunity)["CampaignId"] == webinar  # type: ignore[index]
     sb.ctx.advance(60)
     sync()
 
@@ -92,6 +93,27 @@ def test_a_second_sync_creates_no_member_twice(sb: Sandbox, sync: SyncFn) -> Non
     assert again.status == "ok", again.message
     assert len(_members(sb, webinar)) == 1
     assert again.dead_letters == 0
+
+
+def test_a_lead_converted_before_its_membership_gets_the_first_touch_as_primary_campaign(
+    sb: Sandbox, sync: SyncFn
+) -> None:
+    webinar = _webinar(sb)
+    hid = hs_contact(sb, EMAIL)
+    sync()
+    (lead,) = sf_by_email(sb, "Lead", EMAIL)
+    converted = sb.convert_lead(str(lead["Id"]))  # no membership yet: no primary campaign
+    opportunity = str(converted["opportunity_id"])
+    assert sb.salesforce.get("Opportunity", opportunity)["CampaignId"] is None  # type: ignore[index]
+    sb.hubspot.update(hid, {"hs_analytics_first_touch_converting_campaign": WEBINAR}, system=True)
+    sb.ctx.advance(60)
+
+    report = sync()
+
+    assert report.status == "ok", report.message
+    assert sb.salesforce.get("Opportunity", opportunity)["CampaignId"] == webinar  # type: ignore[index]
+    (member,) = _members(sb, webinar)  # the Contact's, not the converted Lead's
+    assert (member["ContactId"], member["LeadId"]) == (converted["contact_id"], None)
 
 
 def test_a_rep_chosen_primary_campaign_is_never_overwritten(sb: Sandbox, sync: SyncFn) -> None:
