@@ -11,7 +11,7 @@ Salesforce cannot take is dead-lettered with its reason, the rest of the batch g
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from connectors.base import Connector
@@ -30,8 +30,9 @@ from mappings.errors import MappingError
 from mappings.loader import load_mappings
 from mappings.mappingset import MappingSet
 from mappings.transform import to_canonical
+from sync.campaign_plan import planned_campaign, planned_member, planned_primary
 from sync.isolate import RECORD_FAULTS
-from sync.person import Person
+from sync.person import Person, PlannedWrite
 from sync.pulled import Pulled
 from sync.state_models import NewDeadLetter
 
@@ -42,18 +43,30 @@ MEMBERSHIP = "campaign_membership"  # what a refused membership marks as failed 
 class CampaignStep:
     """Campaign attribution for one run (campaign lookups are cached for the run)."""
 
-    def __init__(self, ms: MappingSet, config: CampaignConfig, api: SalesforceCampaigns) -> None:
+    def __init__(
+        self,
+        ms: MappingSet,
+        config: CampaignConfig,
+        api: SalesforceCampaigns,
+        *,
+        dry_run: bool = False,
+    ) -> None:
         self.ms = ms
         self.config = config
         self.api = api
+        # A dry run reads (campaigns, members) and plans its writes here instead of making them.
+        self.dry_run = dry_run
+        self.plans: list[PlannedWrite] = []
 
     @classmethod
-    def build(cls, ms: MappingSet, salesforce: Connector) -> CampaignStep | None:
+    def build(
+        cls, ms: MappingSet, salesforce: Connector, *, dry_run: bool = False
+    ) -> CampaignStep | None:
         """The step when the mapping configures campaigns and the connector can write them."""
         if ms.campaigns is None or not hasattr(salesforce, "collection"):
             return None
         api = SalesforceCampaigns(salesforce, key_field=ms.campaigns.key_field)  # type: ignore[arg-type]
-        return cls(ms, ms.campaigns, api)
+        return cls(ms, ms.campaigns, api, dry_run=dry_run)
 
     # -- before the merge ---------------------------------------------------------------------
     def credit_opportunities(self, people: Sequence[Person], pulled: Pulled) -> None:
@@ -87,6 +100,12 @@ class CampaignStep:
             if campaign is not None:
                 updates.append((contact_id, pulled.opportunities[contact_id].id, campaign.id))
         chosen = {contact: campaign for contact, _, campaign in updates}
+        if self.dry_run:
+            for contact, opp_id, campaign_id in updates:
+                self.plans.append(planned_primary(opp_id, campaign_id))
+                opp = pulled.opportunities[contact]
+                pulled.opportunities[contact] = with_primary_campaign(opp, campaign_id)
+            updates = []
         for result in self.api.set_primary_campaigns(updates) if updates else []:
             if result.ok:
                 opp = pulled.opportunities[result.ref]
@@ -125,24 +144,10 @@ class CampaignStep:
     # -- after the Salesforce writes ----------------------------------------------------------
     def memberships(self, people: Sequence[Person]) -> list[NewDeadLetter]:
         """Make each person a member of the campaigns its touches name; the refusals."""
-        wanted: list[Membership] = []
-        by_ref = {p.link_id: p for p in people}
-        for person in people:
-            decision = person.decision
-            if not person.salesforce_id or decision is None or decision.excluded:
-                continue
-            for key in self._touches(person):
-                wanted.append(
-                    Membership(
-                        person.link_id,
-                        person.salesforce_id,
-                        person.salesforce_type or "Lead",
-                        key,
-                        self.config.responded_status,
-                    )
-                )
+        wanted = self._wanted(people, ())
         if not wanted:
             return []
+        by_ref = {p.link_id: p for p in people}
         letters: list[NewDeadLetter] = []
         try:
             if self.config.create_missing:
@@ -168,6 +173,57 @@ class CampaignStep:
             len(letters),
         )
         return letters
+
+    def plan_memberships(self, people: Sequence[Person], created: Sequence[Person]) -> None:
+        """A dry run: the memberships (and campaigns) a run would write, into ``plans``.
+
+        ``created``: the people the run would create in Salesforce (members once they exist).
+        A membership a run would dead-letter (its campaign missing) is not a write: not listed.
+        """
+        try:
+            self._plan_memberships(people, created)
+        except (QuotaExhaustedError, AuthConfigError):
+            raise
+        except ConnectorError as exc:  # a dry run's reads: the plan lacks them, says the log
+            log.warning("campaign memberships not planned this batch: %s", exc)
+
+    def _plan_memberships(self, people: Sequence[Person], created: Sequence[Person]) -> None:
+        wanted = self._wanted(people, {p.link_id for p in created})
+        if not wanted:
+            return
+        by_ref = {p.link_id: p for p in people}
+        keys = list(dict.fromkeys(w.campaign_key for w in wanted))
+        if self.config.create_missing:
+            found = self.api.find(keys)
+            for key in keys:
+                if key not in found and self.api.assume_created(key):
+                    self.plans.append(planned_campaign(self.config.key_field, key))
+        _, writes, current = self.api.plan_members(wanted)
+        for planned in writes.values():
+            for n, record in planned:
+                person = by_ref[wanted[n].ref]
+                self.plans.append(planned_member(person, wanted[n], record, current.get(n)))
+
+    def _wanted(self, people: Sequence[Person], creating: Collection[str]) -> list[Membership]:
+        """The memberships the batch's kept people want (a person created this run: no id)."""
+        wanted: list[Membership] = []
+        for person in people:
+            decision = person.decision
+            if decision is None or decision.excluded:
+                continue
+            if not person.salesforce_id and person.link_id not in creating:
+                continue
+            for key in self._touches(person):
+                wanted.append(
+                    Membership(
+                        person.link_id,
+                        person.salesforce_id or "",
+                        person.salesforce_type or "Lead",
+                        key,
+                        self.config.responded_status,
+                    )
+                )
+        return wanted
 
     def _touches(self, person: Person) -> list[str]:
         keys: list[str] = []
