@@ -18,6 +18,7 @@ from simple_salesforce import format_soql
 
 from connectors.base import SourceRecord, Value
 from connectors.salesforce_read import QUERY_URL_BUDGET, ids_soql_chunks
+from connectors.salesforce_won import WonTotal, won_totals
 from connectors.salesforce_write import Mode
 
 COLLECTION = 200  # composite/sobjects takes at most 200 records
@@ -290,6 +291,10 @@ class SalesforceCampaigns:
                         found[(str(row["CampaignId"]), str(row[key]))] = member
 
     # -- opportunities -------------------------------------------------------------------------
+    def won_totals(self, contact_ids: Sequence[str]) -> dict[str, WonTotal]:
+        """Per Contact, what all its won opportunities brought (one query a batch)."""
+        return won_totals(self._t, contact_ids)
+
     def set_primary_campaigns(self, updates: Sequence[tuple[str, str, str]]) -> list[Outcome]:
         """Set ``CampaignId`` on Opportunities: (ref, opportunity id, campaign id) each."""
         out: list[Outcome] = []

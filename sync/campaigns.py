@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from connectors.base import Connector
@@ -24,6 +25,7 @@ from connectors.salesforce_campaigns import (
     with_campaign_name,
     with_primary_campaign,
 )
+from connectors.salesforce_won import with_won_total
 from mappings.campaign_check import CampaignLookup
 from mappings.campaigns import CampaignConfig
 from mappings.errors import MappingError
@@ -126,6 +128,19 @@ class CampaignStep:
             credited = opportunity_campaign(opp)
             pulled.opportunities[contact] = with_campaign_name(
                 opp, names.get(credited) if credited else None
+            )
+        # Every won opportunity of these contacts counts, not only the one this run read.
+        totals = self.api.won_totals([c for c, _ in opps]) if opps else {}
+        for contact, opp in opps:  # a dry run's planned primary campaign is not in the org yet
+            total = totals.get(contact)
+            if total is not None and total.opportunity_id == opp.id:
+                totals[contact] = replace(total, campaign_id=opportunity_campaign(opp))
+        names = self.api.names(t.campaign_id for t in totals.values() if t.campaign_id)
+        for contact, _ in opps:
+            total = totals.get(contact)
+            name = names.get(total.campaign_id) if total and total.campaign_id else None
+            pulled.opportunities[contact] = with_won_total(
+                pulled.opportunities[contact], total, name
             )
 
     def _first_touch(self, person: Person) -> str | None:

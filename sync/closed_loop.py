@@ -8,7 +8,8 @@ reached a later stage counts in every earlier one, so the rates between stages s
   point of "quality over quantity")
 - excluded: kept out by an exclusion rule, by reason; reviewed: held for review
 - mql, sql: the rules' stage, or later (a conversion or an opportunity implies a SQL)
-- opportunities: an opportunity is linked; won: it is won; won_revenue: the won amounts
+- opportunities: an opportunity is linked; won: one of the person's opportunities is won (a
+  renewal opened since does not undo it); won_revenue: the sum of their won amounts
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ CAMPAIGN = "first_touch_campaign"
 CONVERTED = "converted"
 OPPORTUNITY = "opportunity_status"
 WON_AMOUNT = "won_amount"
+WON_DATE = "won_date"  # set once any of the person's opportunities is won (a renewal may be open)
 SIGNED_UP = "createdate"
 STAGES = ("signups", "mql", "sql", "opportunities", "won")
 
@@ -172,7 +174,7 @@ def count_person(
         if opportunity:
             funnel.opportunities += 1
             reached.append("opportunities")
-        if base.get(OPPORTUNITY) == "won":
+        if base.get(OPPORTUNITY) == "won" or base.get(WON_DATE) not in (None, ""):
             funnel.won += 1
             reached.append("won")
             amount = base.get(WON_AMOUNT)
