@@ -291,6 +291,16 @@ class SalesforceCampaigns:
                         found[(str(row["CampaignId"]), str(row[key]))] = member
 
     # -- opportunities -------------------------------------------------------------------------
+    def converted(self, opportunity_ids: Sequence[str]) -> set[str]:
+        """The Opportunities among these that a Lead's conversion created (one query a batch)."""
+        out: set[str] = set()
+        ids = sorted(set(opportunity_ids))
+        key = "ConvertedOpportunityId"
+        for soql in ids_soql_chunks("Lead", ["Id", key], ids, key) if ids else ():
+            for rows in self._t.soql(soql):
+                out.update(str(row[key]) for row in rows if row.get(key))
+        return out
+
     def won_totals(self, contact_ids: Sequence[str]) -> dict[str, WonTotal]:
         """Per Contact, what all its won opportunities brought (one query a batch)."""
         return won_totals(self._t, contact_ids)

@@ -96,6 +96,10 @@ class CampaignStep:
             touch = self._first_touch(person)
             if touch:
                 wanted[person.salesforce_id or ""] = self.config.campaign_key(touch)
+        # Only an Opportunity a Lead converted into: one a rep opened later stays as they left it.
+        ids = {pulled.opportunities[c].id: c for c in wanted}
+        converted = self.api.converted(list(ids)) if ids else set()
+        wanted = {c: key for c, key in wanted.items() if pulled.opportunities[c].id in converted}
         found = self.api.find(wanted.values()) if wanted else {}
         for contact_id, key in wanted.items():
             campaign = found.get(key)

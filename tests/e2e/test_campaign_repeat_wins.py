@@ -53,3 +53,33 @@ def test_won_revenue_sums_every_won_opportunity_of_the_contact(
     sb.ctx.advance(60)
     sync(full=True)
     assert write_calls(sb) == {}  # the totals are the base now: nothing to write again
+
+
+def test_only_the_converted_opportunity_gets_the_first_touch_as_primary_campaign(
+    sb: Sandbox, sync: SyncFn
+) -> None:
+    webinar = sb.salesforce.create("Campaign", {"Name": WEBINAR})
+    hid = hs_contact(sb, EMAIL)
+    sync()
+    (lead,) = sf_by_email(sb, "Lead", EMAIL)
+    converted = sb.convert_lead(str(lead["Id"]))  # before any membership: blank primary campaign
+    sb.hubspot.update(hid, {"hs_analytics_first_touch_converting_campaign": WEBINAR}, system=True)
+    sb.ctx.advance(60)
+    sync()
+    first = str(converted["opportunity_id"])
+    assert sb.salesforce.get("Opportunity", first)["CampaignId"] == webinar  # type: ignore[index]
+    account = sb.salesforce.get("Opportunity", first)["AccountId"]  # type: ignore[index]
+    renewal = {
+        "Name": "Renewal",
+        "StageName": "Prospecting",
+        "CloseDate": "2027-06-01",
+        "AccountId": account,
+        "ContactId": converted["contact_id"],
+    }
+    second = sb.salesforce.create("Opportunity", renewal)  # a rep's, no campaign chosen
+    sb.ctx.advance(60)
+
+    report = sync()
+
+    assert report.status == "ok", report.message
+    assert sb.salesforce.get("Opportunity", second)["CampaignId"] is None  # type: ignore[index]
