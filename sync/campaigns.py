@@ -168,9 +168,10 @@ class CampaignStep:
             return []
         by_ref = {p.link_id: p for p in people}
         letters: list[NewDeadLetter] = []
+        not_created: dict[str, Outcome] = {}
         try:
             if self.config.create_missing:
-                self._create_missing([w.campaign_key for w in wanted])
+                not_created = self._create_missing([w.campaign_key for w in wanted])
             outcomes = self.api.add_members(wanted)
         except (QuotaExhaustedError, AuthConfigError):
             raise
@@ -180,6 +181,9 @@ class CampaignStep:
         for want, result in zip(wanted, outcomes, strict=True):
             if result.ok:
                 continue
+            refused = not_created.get(want.campaign_key)
+            if refused is not None and result.code == "CAMPAIGN_NOT_FOUND":
+                result = refused  # why the campaign is missing: Salesforce refused to create it
             person = by_ref[want.ref]
             # Keeps the person's retried dead letter pending (it is not resolved by this run).
             person.failed["salesforce"].add(MEMBERSHIP)
@@ -254,15 +258,19 @@ class CampaignStep:
                     keys.append(key)
         return keys
 
-    def _create_missing(self, keys: Sequence[str]) -> None:
+    def _create_missing(self, keys: Sequence[str]) -> dict[str, Outcome]:
+        """Create the campaigns not in the org; the refused ones by key."""
         unique = list(dict.fromkeys(keys))
         found = self.api.find(unique)
         missing = [k for k in unique if k not in found]
+        refused: dict[str, Outcome] = {}
         for key, result in self.api.create(missing).items() if missing else ():
             if result.ok:
                 log.info("created Salesforce Campaign %r", key)
             else:
                 log.warning("Campaign %r not created: %s %s", key, result.code, result.message)
+                refused[key] = result
+        return refused
 
 
 def _letter(person: Person, want: Membership, result: Outcome) -> NewDeadLetter:

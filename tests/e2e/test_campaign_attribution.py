@@ -286,3 +286,7 @@ def test_a_name_too_long_for_salesforce_is_never_created(
 
     assert report.dead_letters == 1
     assert sb.salesforce.all("Campaign") == []  # not one cut-short campaign a run
+    with StateStore(settings.state_url, pair=settings.pair) as state:
+        (letter,) = state.dead_letters("pending")
+    assert letter.code == "STRING_TOO_LONG"  # why it was not created, not "set create_missing"
+    assert "80 characters" in letter.message
