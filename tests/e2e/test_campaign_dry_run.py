@@ -39,6 +39,7 @@ def test_a_dry_run_plans_the_memberships_and_writes_none(sb: Sandbox, sync: Sync
     assert _members(sb, webinar) == [] and "salesforce" not in write_calls(sb)
 
     sync()
+    assert len(_members(sb, webinar)) == 1  # first and last touch name one campaign: one member
     sb.ctx.advance(60)
     sync(dry_run=True, full=True)
     assert _planned(sync, "CampaignMember") == []  # a member already: nothing to plan
