@@ -100,6 +100,10 @@ class CampaignStep:
         ids = {pulled.opportunities[c].id: c for c in wanted}
         converted = self.api.converted(list(ids)) if ids else set()
         wanted = {c: key for c, key in wanted.items() if pulled.opportunities[c].id in converted}
+        if wanted and self.config.create_missing and not self.dry_run:
+            # Created now, not after the merge with the memberships: the opportunity is credited
+            # in this run, and no later run reads it again unless it changes.
+            self._create_missing(list(wanted.values()))
         found = self.api.find(wanted.values()) if wanted else {}
         for contact_id, key in wanted.items():
             campaign = found.get(key)

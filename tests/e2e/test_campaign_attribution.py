@@ -290,3 +290,23 @@ def test_a_name_too_long_for_salesforce_is_never_created(
         (letter,) = state.dead_letters("pending")
     assert letter.code == "STRING_TOO_LONG"  # why it was not created, not "set create_missing"
     assert "80 characters" in letter.message
+
+
+def test_a_campaign_created_when_allowed_is_also_the_primary_campaign(
+    sb: Sandbox, tmp_path: Path, creating: Path
+) -> None:
+    settings = settings_for(sb, tmp_path, mappings_dir=str(creating))
+    hid = hs_contact(sb, EMAIL)
+    run_sync(settings, clock=sb.ctx.now)
+    (lead,) = sf_by_email(sb, "Lead", EMAIL)
+    converted = sb.convert_lead(str(lead["Id"]))  # no membership: no primary campaign
+    props = {"hs_analytics_first_touch_converting_campaign": "Spring Launch Event"}
+    sb.hubspot.update(hid, props, system=True)
+    sb.ctx.advance(60)
+
+    report = run_sync(settings, clock=sb.ctx.now).report
+
+    assert report.dead_letters == 0, report.message
+    (campaign,) = sb.salesforce.all("Campaign")
+    opportunity = sb.salesforce.get("Opportunity", str(converted["opportunity_id"]))
+    assert opportunity is not None and opportunity["CampaignId"] == campaign["Id"]
