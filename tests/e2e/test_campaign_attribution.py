@@ -253,6 +253,7 @@ def test_the_html_report_shows_the_closed_loop(
     html = out.read_text(encoding="utf-8")
     assert "Closed loop: quality over quantity" in html
     assert f"<td>{WEBINAR}</td><td>1</td>" in html
+    assert f"<td>{WEBINAR}</td><td>1 / 0 / 0</td>" in html  # campaigns over time too
 
 
 def test_the_first_touch_campaign_is_write_once(sb: Sandbox, sync: SyncFn) -> None:
