@@ -19,7 +19,7 @@ from connectors.salesforce_read import ids_soql_chunks
 
 WON_AMOUNT = "WonAmountTotal"  # the sum of the contact's won amounts
 WON_DATE = "LastWonDate"  # the latest won close date (present, maybe blank: totals were read)
-WON_CAMPAIGN = "LastWonCampaignName"  # the primary campaign of that latest won opportunity
+WON_CAMPAIGN = "LastWonCampaignName"  # the latest primary campaign among the won ones
 
 
 class _Soql(Protocol):
@@ -31,7 +31,7 @@ class WonTotal:
     amount: float | None
     close_date: str
     campaign_id: str | None
-    opportunity_id: str  # the latest won one, whose primary campaign is credited
+    opportunity_id: str  # the latest won one
 
 
 def won_totals(transport: _Soql, contact_ids: Sequence[str]) -> dict[str, WonTotal]:
@@ -46,8 +46,11 @@ def won_totals(transport: _Soql, contact_ids: Sequence[str]) -> dict[str, WonTot
     out: dict[str, WonTotal] = {}
     for contact, rows in won.items():
         amounts = [float(a) for r in rows if isinstance(a := r.get("Amount"), int | float)]
-        latest = max(rows, key=lambda r: (str(r.get("CloseDate") or ""), str(r["Id"])))
-        campaign = latest.get("CampaignId")
+        rows.sort(key=lambda r: (str(r.get("CloseDate") or ""), str(r["Id"])))
+        latest = rows[-1]
+        # The campaign credited: the latest won opportunity's that names one (a renewal a rep
+        # left without a campaign does not erase the credit of the deal before it).
+        campaign = next((r["CampaignId"] for r in reversed(rows) if r.get("CampaignId")), None)
         out[contact] = WonTotal(
             sum(amounts) if amounts else None,
             str(latest.get("CloseDate") or ""),

@@ -64,11 +64,16 @@ class CampaignStep:
     def build(
         cls, ms: MappingSet, salesforce: Connector, *, dry_run: bool = False
     ) -> CampaignStep | None:
-        """The step when the mapping configures campaigns and the connector can write them."""
-        if ms.campaigns is None or not hasattr(salesforce, "collection"):
+        """The step when the connector can write campaigns (Salesforce's).
+
+        Without a ``campaigns:`` section there are no touches and no primary campaign source,
+        but the won opportunities are still totalled and their campaign named.
+        """
+        if not hasattr(salesforce, "collection"):
             return None
-        api = SalesforceCampaigns(salesforce, key_field=ms.campaigns.key_field)  # type: ignore[arg-type]
-        return cls(ms, ms.campaigns, api, dry_run=dry_run)
+        config = ms.campaigns or CampaignConfig(primary_campaign_source=False)
+        api = SalesforceCampaigns(salesforce, key_field=config.key_field)  # type: ignore[arg-type]
+        return cls(ms, config, api, dry_run=dry_run)
 
     # -- before the merge ---------------------------------------------------------------------
     def credit_opportunities(self, people: Sequence[Person], pulled: Pulled) -> None:
@@ -141,8 +146,9 @@ class CampaignStep:
         totals = self.api.won_totals([c for c, _ in opps]) if opps else {}
         for contact, opp in opps:  # a dry run's planned primary campaign is not in the org yet
             total = totals.get(contact)
-            if total is not None and total.opportunity_id == opp.id:
-                totals[contact] = replace(total, campaign_id=opportunity_campaign(opp))
+            credited = opportunity_campaign(opp)
+            if total is not None and total.opportunity_id == opp.id and credited:
+                totals[contact] = replace(total, campaign_id=credited)
         names = self.api.names(t.campaign_id for t in totals.values() if t.campaign_id)
         for contact, _ in opps:
             total = totals.get(contact)
@@ -296,6 +302,8 @@ def campaign_lookup(salesforce: Connector, directory: Path) -> CampaignLookup | 
         ms = load_mappings(directory)
     except MappingError:
         return None  # the offline check reports it
+    if ms.campaigns is None:
+        return None
     step = CampaignStep.build(ms, salesforce)
     if step is None:
         return None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from e2e_helpers import SyncFn, hs_contact, hs_props, sf_by_email, write_calls
-from test_campaign_attribution import EMAIL, WEBINAR
+from pathlib import Path
+
+from e2e_helpers import SyncFn, hs_contact, hs_props, settings_for, sf_by_email, write_calls
+from test_campaign_attribution import EMAIL, WEBINAR, _mapping
 
 from sandbox import Sandbox
 from sync.closed_loop import closed_loop
+from sync.runner import run_sync
 from sync.state import StateStore
 
 
@@ -83,3 +86,60 @@ def test_only_the_converted_opportunity_gets_the_first_touch_as_primary_campaign
 
     assert report.status == "ok", report.message
     assert sb.salesforce.get("Opportunity", second)["CampaignId"] is None  # type: ignore[index]
+
+
+def test_a_reopened_deal_is_no_longer_won(sb: Sandbox, sync: SyncFn, state: StateStore) -> None:
+    sb.salesforce.create("Campaign", {"Name": WEBINAR})
+    hid = hs_contact(sb, EMAIL, hs_analytics_first_touch_converting_campaign=WEBINAR)
+    sync()
+    (lead,) = sf_by_email(sb, "Lead", EMAIL)
+    opportunity = str(sb.convert_lead(str(lead["Id"]))["opportunity_id"])
+    sb.salesforce.update("Opportunity", opportunity, {"StageName": "Closed Won", "Amount": 48000})
+    sb.ctx.advance(60)
+    sync()
+    assert closed_loop(state).campaign(WEBINAR).won == 1
+    sb.salesforce.update("Opportunity", opportunity, {"StageName": "Negotiation/Review"})
+    sb.ctx.advance(60)
+
+    sync()
+
+    props = hs_props(sb, hid)
+    assert [props.get(f"leadsync_won_{k}") in (None, "") for k in ("amount", "date")] == [
+        True,
+        True,
+    ]
+    row = closed_loop(state).campaign(WEBINAR)
+    assert (row.opportunities, row.won, row.won_revenue) == (1, 0, 0)
+
+
+def test_without_a_campaigns_section_a_renewal_still_hides_no_won_deal(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    section = "campaigns:\n  match: name\n"
+    mapping = _mapping(tmp_path, section, "# no campaigns\nx_removed:\n  match: name\n")
+    text = (mapping / "mapping.yaml").read_text("utf-8")
+    (mapping / "mapping.yaml").write_text(text[: text.index("# no campaigns")], "utf-8")
+    settings = settings_for(sb, tmp_path, mappings_dir=str(mapping))
+    hid = hs_contact(sb, EMAIL)
+    run_sync(settings, clock=sb.ctx.now)
+    (lead,) = sf_by_email(sb, "Lead", EMAIL)
+    converted = sb.convert_lead(str(lead["Id"]))
+    first = str(converted["opportunity_id"])
+    sb.salesforce.update("Opportunity", first, {"StageName": "Closed Won", "Amount": 48000})
+    sb.ctx.advance(60)
+    run_sync(settings, clock=sb.ctx.now)
+    account = sb.salesforce.get("Opportunity", first)["AccountId"]  # type: ignore[index]
+    renewal = {
+        "Name": "Renewal",
+        "StageName": "Prospecting",
+        "CloseDate": "2027-06-01",
+        "AccountId": account,
+        "ContactId": converted["contact_id"],
+    }
+    sb.salesforce.create("Opportunity", renewal)
+    sb.ctx.advance(60)
+
+    report = run_sync(settings, clock=sb.ctx.now).report
+
+    assert report.status == "ok", report.message
+    assert float(hs_props(sb, hid)["leadsync_won_amount"]) == 48000
