@@ -65,17 +65,24 @@ def opportunity_fields(opp: SourceRecord) -> dict[str, Value]:
     # Closed loop: what the won opportunities brought, and the campaign credited with it. The
     # campaign step adds the totals of all the contact's won opportunities (connectors'
     # salesforce_won); without it, the opportunity read is all there is.
+    out: dict[str, Value] = {
+        "Opportunity.StageName": f.get("StageName"),
+        "Opportunity.Amount": f.get("Amount"),
+        "Opportunity.Status": status,
+    }
     if WON_DATE in f:
         amount, when, campaign = f.get(WON_AMOUNT), f.get(WON_DATE), f.get(WON_CAMPAIGN)
     elif won:
         amount, when, campaign = f.get("Amount"), f.get("CloseDate"), f.get("CampaignName")
     else:
-        amount = when = campaign = None
-    return {
-        "Opportunity.StageName": f.get("StageName"),
-        "Opportunity.Amount": f.get("Amount"),
-        "Opportunity.Status": status,
-        "Opportunity.WonAmount": amount,
-        "Opportunity.WonDate": when,
-        "Opportunity.CampaignName": campaign,
-    }
+        # The totals were not read (the call failed): an open renewal says nothing about the
+        # deals won before it, so the won fields keep their last synced values (left out).
+        return out
+    out.update(
+        {
+            "Opportunity.WonAmount": amount,
+            "Opportunity.WonDate": when,
+            "Opportunity.CampaignName": campaign,
+        }
+    )
+    return out

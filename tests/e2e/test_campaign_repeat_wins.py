@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from e2e_helpers import SyncFn, hs_contact, hs_props, settings_for, sf_by_email, write_calls
 from test_campaign_attribution import EMAIL, WEBINAR, _mapping
 
+from connectors.errors import RetryableError
+from connectors.salesforce_campaigns import SalesforceCampaigns
 from sandbox import Sandbox
 from sync.closed_loop import closed_loop
 from sync.runner import run_sync
@@ -142,4 +145,35 @@ def test_without_a_campaigns_section_a_renewal_still_hides_no_won_deal(
     report = run_sync(settings, clock=sb.ctx.now).report
 
     assert report.status == "ok", report.message
+    assert float(hs_props(sb, hid)["leadsync_won_amount"]) == 48000
+
+
+def test_a_failed_totals_query_blanks_no_won_deal(
+    sb: Sandbox, sync: SyncFn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hid = hs_contact(sb, EMAIL)
+    sync()
+    (lead,) = sf_by_email(sb, "Lead", EMAIL)
+    converted = sb.convert_lead(str(lead["Id"]))
+    first = str(converted["opportunity_id"])
+    sb.salesforce.update("Opportunity", first, {"StageName": "Closed Won", "Amount": 48000})
+    sb.ctx.advance(60)
+    sync()
+    account = sb.salesforce.get("Opportunity", first)["AccountId"]  # type: ignore[index]
+    renewal = {
+        "Name": "Renewal",
+        "StageName": "Prospecting",
+        "CloseDate": "2027-06-01",
+        "AccountId": account,
+        "ContactId": converted["contact_id"],
+    }
+    sb.salesforce.create("Opportunity", renewal)
+    sb.ctx.advance(60)
+
+    def unavailable(self: SalesforceCampaigns, contact_ids: list[str]) -> None:
+        raise RetryableError("503 after every retry", system="salesforce", status=503)
+
+    monkeypatch.setattr(SalesforceCampaigns, "won_totals", unavailable)
+    sync()  # the totals unknown: the won figures stay as they were
+
     assert float(hs_props(sb, hid)["leadsync_won_amount"]) == 48000
