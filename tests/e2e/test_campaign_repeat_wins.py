@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,11 @@ from sandbox import Sandbox
 from sync.closed_loop import closed_loop
 from sync.runner import run_sync
 from sync.state import StateStore
+
+
+def _later(sb: Sandbox) -> str:
+    """A renewal's close date: after any the conversion gave (the sandbox clock, any day)."""
+    return (sb.ctx.now().date() + timedelta(days=400)).isoformat()
 
 
 def test_won_revenue_sums_every_won_opportunity_of_the_contact(
@@ -29,10 +35,11 @@ def test_won_revenue_sums_every_won_opportunity_of_the_contact(
     sb.ctx.advance(60)
     sync()
     account = sb.salesforce.get("Opportunity", first)["AccountId"]  # type: ignore[index]
+    closes = _later(sb)
     renewal = {
         "Name": "Renewal",
         "StageName": "Prospecting",
-        "CloseDate": "2027-06-01",
+        "CloseDate": closes,
         "AccountId": account,
         "ContactId": converted["contact_id"],
     }
@@ -51,7 +58,7 @@ def test_won_revenue_sums_every_won_opportunity_of_the_contact(
 
     props = hs_props(sb, hid)
     assert float(props["leadsync_won_amount"]) == 60000
-    assert props["leadsync_won_date"] == "2027-06-01"
+    assert props["leadsync_won_date"] == closes  # the renewal closes last
     assert props["leadsync_won_campaign"] == WEBINAR
     row = closed_loop(state).campaign(WEBINAR)
     assert (row.won, row.won_revenue) == (1, 60000)
@@ -78,7 +85,7 @@ def test_only_the_converted_opportunity_gets_the_first_touch_as_primary_campaign
     renewal = {
         "Name": "Renewal",
         "StageName": "Prospecting",
-        "CloseDate": "2027-06-01",
+        "CloseDate": _later(sb),
         "AccountId": account,
         "ContactId": converted["contact_id"],
     }
@@ -135,7 +142,7 @@ def test_without_a_campaigns_section_a_renewal_still_hides_no_won_deal(
     renewal = {
         "Name": "Renewal",
         "StageName": "Prospecting",
-        "CloseDate": "2027-06-01",
+        "CloseDate": _later(sb),
         "AccountId": account,
         "ContactId": converted["contact_id"],
     }
@@ -163,7 +170,7 @@ def test_a_failed_totals_query_blanks_no_won_deal(
     renewal = {
         "Name": "Renewal",
         "StageName": "Prospecting",
-        "CloseDate": "2027-06-01",
+        "CloseDate": _later(sb),
         "AccountId": account,
         "ContactId": converted["contact_id"],
     }
