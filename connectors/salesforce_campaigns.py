@@ -18,10 +18,13 @@ from simple_salesforce import format_soql
 
 from connectors.base import SourceRecord, Value
 from connectors.salesforce_read import QUERY_URL_BUDGET, ids_soql_chunks
+from connectors.salesforce_won import WonTotal, won_totals
 from connectors.salesforce_write import Mode
 
 COLLECTION = 200  # composite/sobjects takes at most 200 records
 NAME_LENGTH = 80  # Campaign.Name
+# The member statuses Salesforce gives a new Campaign (label, counts as a response).
+DEFAULT_STATUSES = (("Sent", False), ("Responded", True))
 # URL bytes for the ids of one membership query (QUERY_URL_BUDGET less the query's text).
 MEMBER_QUERY_BUDGET = QUERY_URL_BUDGET - 500
 # Opportunity fields of the closed loop (read with the feedback subset, see salesforce_read).
@@ -161,6 +164,14 @@ class SalesforceCampaigns:
                 self._known.pop(key, None)  # read again with its statuses
         return out
 
+    def assume_created(self, key: str) -> bool:
+        """A dry run: take a campaign ``create`` would make as existing; False if it would not."""
+        if self._key_field == "Name" and len(key) > NAME_LENGTH:
+            return False
+        statuses = {label: responded for label, responded in DEFAULT_STATUSES}
+        self._known[key] = Campaign("", key, key[:NAME_LENGTH], statuses)
+        return True
+
     def _statuses(self, campaign_ids: Sequence[str]) -> dict[str, dict[str, bool]]:
         out: dict[str, dict[str, bool]] = {}
         fields = ["CampaignId", "Label", "HasResponded"]
@@ -179,34 +190,7 @@ class SalesforceCampaigns:
         One query for the batch's existing members; then creates, and status updates for
         members that exist without a response (a list import left them ``Sent``).
         """
-        campaigns = self.find(w.campaign_key for w in wanted)
-        existing = self._existing(wanted)
-        out: dict[int, Outcome] = {}
-        writes: dict[Mode, list[tuple[int, dict[str, object]]]] = {Mode.CREATE: [], Mode.UPDATE: []}
-        seen: set[tuple[str, str]] = set()
-        for n, w in enumerate(wanted):
-            campaign = campaigns.get(w.campaign_key)
-            if campaign is None:
-                out[n] = _missing(w)
-                continue
-            key = (campaign.id, w.person_id)
-            member = existing.get(key)
-            if key in seen or (member is not None and member[1]):
-                out[n] = Outcome(w.ref, True, record_id=member[0] if member else "")
-                continue
-            seen.add(key)
-            if w.status not in campaign.statuses:
-                message = f"campaign {campaign.name!r} has no member status {w.status!r}"
-                out[n] = Outcome(w.ref, False, code="CAMPAIGN_STATUS_MISSING", message=message)
-                continue
-            record: dict[str, object] = {"attributes": {"type": "CampaignMember"}}
-            if member is not None:
-                record.update(Id=member[0], Status=w.status)
-                writes[Mode.UPDATE].append((n, record))
-                continue
-            id_field = "ContactId" if w.person_type == "Contact" else "LeadId"
-            record.update({"CampaignId": campaign.id, id_field: w.person_id, "Status": w.status})
-            writes[Mode.CREATE].append((n, record))
+        out, writes, _ = self.plan_members(wanted)
         for mode, planned in writes.items():
             for i in range(0, len(planned), COLLECTION):
                 chunk = planned[i : i + COLLECTION]
@@ -220,13 +204,57 @@ class SalesforceCampaigns:
                     out[n] = result
         return [out[n] for n in range(len(wanted))]
 
-    def _existing(self, wanted: Sequence[Membership]) -> dict[tuple[str, str], tuple[str, bool]]:
-        """(campaign id, Lead or Contact id) -> (member id, responded), for the batch's people.
+    def plan_members(
+        self, wanted: Sequence[Membership]
+    ) -> tuple[dict[int, Outcome], dict[Mode, list[tuple[int, dict[str, object]]]], dict[int, str]]:
+        """Reads only: known outcomes, the writes to make, the statuses updates change.
+
+        Writes and statuses are keyed by index into ``wanted`` (statuses: the member's current
+        one, for a dry run's plan).
+
+        A membership with no ``person_id`` (a dry run's Lead, not created yet) is a create.
+        """
+        campaigns = self.find(w.campaign_key for w in wanted)
+        existing = self._existing([w for w in wanted if w.person_id])
+        out: dict[int, Outcome] = {}
+        writes: dict[Mode, list[tuple[int, dict[str, object]]]] = {Mode.CREATE: [], Mode.UPDATE: []}
+        current: dict[int, str] = {}
+        seen: set[tuple[str, str]] = set()
+        for n, w in enumerate(wanted):
+            campaign = campaigns.get(w.campaign_key)
+            if campaign is None:
+                out[n] = _missing(w)
+                continue
+            key = (campaign.id, w.person_id or w.ref)  # a dry run's new Lead: by its link
+            member = existing.get(key)
+            if key in seen or (member is not None and member[1]):
+                out[n] = Outcome(w.ref, True, record_id=member[0] if member else "")
+                continue
+            seen.add(key)
+            if w.status not in campaign.statuses:
+                message = f"campaign {campaign.name!r} has no member status {w.status!r}"
+                out[n] = Outcome(w.ref, False, code="CAMPAIGN_STATUS_MISSING", message=message)
+                continue
+            record: dict[str, object] = {"attributes": {"type": "CampaignMember"}}
+            if member is not None:
+                record.update(Id=member[0], Status=w.status)
+                writes[Mode.UPDATE].append((n, record))
+                current[n] = member[2]
+                continue
+            id_field = "ContactId" if w.person_type == "Contact" else "LeadId"
+            record.update({"CampaignId": campaign.id, id_field: w.person_id, "Status": w.status})
+            writes[Mode.CREATE].append((n, record))
+        return out, writes, current
+
+    def _existing(
+        self, wanted: Sequence[Membership]
+    ) -> dict[tuple[str, str], tuple[str, bool, str]]:
+        """(campaign id, Lead or Contact id) -> (member id, responded, status), for the batch.
 
         One query for a batch (``LeadId IN (...) OR ContactId IN (...)``), more only when the
         ids do not fit one URL.
         """
-        found: dict[tuple[str, str], tuple[str, bool]] = {}
+        found: dict[tuple[str, str], tuple[str, bool, str]] = {}
         people = sorted({(w.person_type == "Contact", w.person_id) for w in wanted})
         chunk: list[tuple[bool, str]] = []
         size = 0
@@ -242,7 +270,9 @@ class SalesforceCampaigns:
         return found
 
     def _members_of(
-        self, people: Sequence[tuple[bool, str]], found: dict[tuple[str, str], tuple[str, bool]]
+        self,
+        people: Sequence[tuple[bool, str]],
+        found: dict[tuple[str, str], tuple[str, bool, str]],
     ) -> None:
         clauses = []
         for key, is_contact in (("LeadId", False), ("ContactId", True)):
@@ -250,17 +280,31 @@ class SalesforceCampaigns:
             if ids:
                 clauses.append(format_soql("{:literal} IN {}", key, ids))
         soql = (
-            "SELECT Id, CampaignId, LeadId, ContactId, HasResponded FROM CampaignMember WHERE "
-            + " OR ".join(clauses)
+            "SELECT Id, CampaignId, LeadId, ContactId, Status, HasResponded FROM CampaignMember "
+            "WHERE " + " OR ".join(clauses)
         )
         for rows in self._t.soql(soql):
             for row in rows:
-                member = (str(row["Id"]), bool(row["HasResponded"]))
+                member = (str(row["Id"]), bool(row["HasResponded"]), str(row["Status"] or ""))
                 for key in ("LeadId", "ContactId"):
                     if row.get(key):
                         found[(str(row["CampaignId"]), str(row[key]))] = member
 
     # -- opportunities -------------------------------------------------------------------------
+    def converted(self, opportunity_ids: Sequence[str]) -> set[str]:
+        """The Opportunities among these that a Lead's conversion created (one query a batch)."""
+        out: set[str] = set()
+        ids = sorted(set(opportunity_ids))
+        key = "ConvertedOpportunityId"
+        for soql in ids_soql_chunks("Lead", ["Id", key], ids, key) if ids else ():
+            for rows in self._t.soql(soql):
+                out.update(str(row[key]) for row in rows if row.get(key))
+        return out
+
+    def won_totals(self, contact_ids: Sequence[str]) -> dict[str, WonTotal]:
+        """Per Contact, what all its won opportunities brought (one query a batch)."""
+        return won_totals(self._t, contact_ids)
+
     def set_primary_campaigns(self, updates: Sequence[tuple[str, str, str]]) -> list[Outcome]:
         """Set ``CampaignId`` on Opportunities: (ref, opportunity id, campaign id) each."""
         out: list[Outcome] = []

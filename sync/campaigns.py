@@ -11,7 +11,8 @@ Salesforce cannot take is dead-lettered with its reason, the rest of the batch g
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from connectors.base import Connector
@@ -24,14 +25,16 @@ from connectors.salesforce_campaigns import (
     with_campaign_name,
     with_primary_campaign,
 )
+from connectors.salesforce_won import with_won_total
 from mappings.campaign_check import CampaignLookup
 from mappings.campaigns import CampaignConfig
 from mappings.errors import MappingError
 from mappings.loader import load_mappings
 from mappings.mappingset import MappingSet
 from mappings.transform import to_canonical
+from sync.campaign_plan import planned_campaign, planned_member, planned_primary
 from sync.isolate import RECORD_FAULTS
-from sync.person import Person
+from sync.person import Person, PlannedWrite
 from sync.pulled import Pulled
 from sync.state_models import NewDeadLetter
 
@@ -42,18 +45,35 @@ MEMBERSHIP = "campaign_membership"  # what a refused membership marks as failed 
 class CampaignStep:
     """Campaign attribution for one run (campaign lookups are cached for the run)."""
 
-    def __init__(self, ms: MappingSet, config: CampaignConfig, api: SalesforceCampaigns) -> None:
+    def __init__(
+        self,
+        ms: MappingSet,
+        config: CampaignConfig,
+        api: SalesforceCampaigns,
+        *,
+        dry_run: bool = False,
+    ) -> None:
         self.ms = ms
         self.config = config
         self.api = api
+        # A dry run reads (campaigns, members) and plans its writes here instead of making them.
+        self.dry_run = dry_run
+        self.plans: list[PlannedWrite] = []
 
     @classmethod
-    def build(cls, ms: MappingSet, salesforce: Connector) -> CampaignStep | None:
-        """The step when the mapping configures campaigns and the connector can write them."""
-        if ms.campaigns is None or not hasattr(salesforce, "collection"):
+    def build(
+        cls, ms: MappingSet, salesforce: Connector, *, dry_run: bool = False
+    ) -> CampaignStep | None:
+        """The step when the connector can write campaigns (Salesforce's).
+
+        Without a ``campaigns:`` section there are no touches and no primary campaign source,
+        but the won opportunities are still totalled and their campaign named.
+        """
+        if not hasattr(salesforce, "collection"):
             return None
-        api = SalesforceCampaigns(salesforce, key_field=ms.campaigns.key_field)  # type: ignore[arg-type]
-        return cls(ms, ms.campaigns, api)
+        config = ms.campaigns or CampaignConfig(primary_campaign_source=False)
+        api = SalesforceCampaigns(salesforce, key_field=config.key_field)  # type: ignore[arg-type]
+        return cls(ms, config, api, dry_run=dry_run)
 
     # -- before the merge ---------------------------------------------------------------------
     def credit_opportunities(self, people: Sequence[Person], pulled: Pulled) -> None:
@@ -81,12 +101,26 @@ class CampaignStep:
             touch = self._first_touch(person)
             if touch:
                 wanted[person.salesforce_id or ""] = self.config.campaign_key(touch)
+        # Only an Opportunity a Lead converted into: one a rep opened later stays as they left it.
+        ids = {pulled.opportunities[c].id: c for c in wanted}
+        converted = self.api.converted(list(ids)) if ids else set()
+        wanted = {c: key for c, key in wanted.items() if pulled.opportunities[c].id in converted}
+        if wanted and self.config.create_missing and not self.dry_run:
+            # Created now, not after the merge with the memberships: the opportunity is credited
+            # in this run, and no later run reads it again unless it changes.
+            self._create_missing(list(wanted.values()))
         found = self.api.find(wanted.values()) if wanted else {}
         for contact_id, key in wanted.items():
             campaign = found.get(key)
             if campaign is not None:
                 updates.append((contact_id, pulled.opportunities[contact_id].id, campaign.id))
         chosen = {contact: campaign for contact, _, campaign in updates}
+        if self.dry_run:
+            for contact, opp_id, campaign_id in updates:
+                self.plans.append(planned_primary(opp_id, campaign_id))
+                opp = pulled.opportunities[contact]
+                pulled.opportunities[contact] = with_primary_campaign(opp, campaign_id)
+            updates = []
         for result in self.api.set_primary_campaigns(updates) if updates else []:
             if result.ok:
                 opp = pulled.opportunities[result.ref]
@@ -108,6 +142,20 @@ class CampaignStep:
             pulled.opportunities[contact] = with_campaign_name(
                 opp, names.get(credited) if credited else None
             )
+        # Every won opportunity of these contacts counts, not only the one this run read.
+        totals = self.api.won_totals([c for c, _ in opps]) if opps else {}
+        for contact, opp in opps:  # a dry run's planned primary campaign is not in the org yet
+            total = totals.get(contact)
+            credited = opportunity_campaign(opp)
+            if total is not None and total.opportunity_id == opp.id and credited:
+                totals[contact] = replace(total, campaign_id=credited)
+        names = self.api.names(t.campaign_id for t in totals.values() if t.campaign_id)
+        for contact, _ in opps:
+            total = totals.get(contact)
+            name = names.get(total.campaign_id) if total and total.campaign_id else None
+            pulled.opportunities[contact] = with_won_total(
+                pulled.opportunities[contact], total, name
+            )
 
     def _first_touch(self, person: Person) -> str | None:
         name = self.config.first_touch
@@ -125,28 +173,15 @@ class CampaignStep:
     # -- after the Salesforce writes ----------------------------------------------------------
     def memberships(self, people: Sequence[Person]) -> list[NewDeadLetter]:
         """Make each person a member of the campaigns its touches name; the refusals."""
-        wanted: list[Membership] = []
-        by_ref = {p.link_id: p for p in people}
-        for person in people:
-            decision = person.decision
-            if not person.salesforce_id or decision is None or decision.excluded:
-                continue
-            for key in self._touches(person):
-                wanted.append(
-                    Membership(
-                        person.link_id,
-                        person.salesforce_id,
-                        person.salesforce_type or "Lead",
-                        key,
-                        self.config.responded_status,
-                    )
-                )
+        wanted = self._wanted(people, ())
         if not wanted:
             return []
+        by_ref = {p.link_id: p for p in people}
         letters: list[NewDeadLetter] = []
+        not_created: dict[str, Outcome] = {}
         try:
             if self.config.create_missing:
-                self._create_missing([w.campaign_key for w in wanted])
+                not_created = self._create_missing([w.campaign_key for w in wanted])
             outcomes = self.api.add_members(wanted)
         except (QuotaExhaustedError, AuthConfigError):
             raise
@@ -156,6 +191,9 @@ class CampaignStep:
         for want, result in zip(wanted, outcomes, strict=True):
             if result.ok:
                 continue
+            refused = not_created.get(want.campaign_key)
+            if refused is not None and result.code == "CAMPAIGN_NOT_FOUND":
+                result = refused  # why the campaign is missing: Salesforce refused to create it
             person = by_ref[want.ref]
             # Keeps the person's retried dead letter pending (it is not resolved by this run).
             person.failed["salesforce"].add(MEMBERSHIP)
@@ -169,6 +207,57 @@ class CampaignStep:
         )
         return letters
 
+    def plan_memberships(self, people: Sequence[Person], created: Sequence[Person]) -> None:
+        """A dry run: the memberships (and campaigns) a run would write, into ``plans``.
+
+        ``created``: the people the run would create in Salesforce (members once they exist).
+        A membership a run would dead-letter (its campaign missing) is not a write: not listed.
+        """
+        try:
+            self._plan_memberships(people, created)
+        except (QuotaExhaustedError, AuthConfigError):
+            raise
+        except ConnectorError as exc:  # a dry run's reads: the plan lacks them, says the log
+            log.warning("campaign memberships not planned this batch: %s", exc)
+
+    def _plan_memberships(self, people: Sequence[Person], created: Sequence[Person]) -> None:
+        wanted = self._wanted(people, {p.link_id for p in created})
+        if not wanted:
+            return
+        by_ref = {p.link_id: p for p in people}
+        keys = list(dict.fromkeys(w.campaign_key for w in wanted))
+        if self.config.create_missing:
+            found = self.api.find(keys)
+            for key in keys:
+                if key not in found and self.api.assume_created(key):
+                    self.plans.append(planned_campaign(self.config.key_field, key))
+        _, writes, current = self.api.plan_members(wanted)
+        for planned in writes.values():
+            for n, record in planned:
+                person = by_ref[wanted[n].ref]
+                self.plans.append(planned_member(person, wanted[n], record, current.get(n)))
+
+    def _wanted(self, people: Sequence[Person], creating: Collection[str]) -> list[Membership]:
+        """The memberships the batch's kept people want (a person created this run: no id)."""
+        wanted: list[Membership] = []
+        for person in people:
+            decision = person.decision
+            if decision is None or decision.excluded:
+                continue
+            if not person.salesforce_id and person.link_id not in creating:
+                continue
+            for key in self._touches(person):
+                wanted.append(
+                    Membership(
+                        person.link_id,
+                        person.salesforce_id or "",
+                        person.salesforce_type or "Lead",
+                        key,
+                        self.config.responded_status,
+                    )
+                )
+        return wanted
+
     def _touches(self, person: Person) -> list[str]:
         keys: list[str] = []
         for name in self.config.touches:
@@ -179,15 +268,19 @@ class CampaignStep:
                     keys.append(key)
         return keys
 
-    def _create_missing(self, keys: Sequence[str]) -> None:
+    def _create_missing(self, keys: Sequence[str]) -> dict[str, Outcome]:
+        """Create the campaigns not in the org; the refused ones by key."""
         unique = list(dict.fromkeys(keys))
         found = self.api.find(unique)
         missing = [k for k in unique if k not in found]
+        refused: dict[str, Outcome] = {}
         for key, result in self.api.create(missing).items() if missing else ():
             if result.ok:
                 log.info("created Salesforce Campaign %r", key)
             else:
                 log.warning("Campaign %r not created: %s %s", key, result.code, result.message)
+                refused[key] = result
+        return refused
 
 
 def _letter(person: Person, want: Membership, result: Outcome) -> NewDeadLetter:
@@ -209,6 +302,8 @@ def campaign_lookup(salesforce: Connector, directory: Path) -> CampaignLookup | 
         ms = load_mappings(directory)
     except MappingError:
         return None  # the offline check reports it
+    if ms.campaigns is None:
+        return None
     step = CampaignStep.build(ms, salesforce)
     if step is None:
         return None

@@ -8,7 +8,8 @@ reached a later stage counts in every earlier one, so the rates between stages s
   point of "quality over quantity")
 - excluded: kept out by an exclusion rule, by reason; reviewed: held for review
 - mql, sql: the rules' stage, or later (a conversion or an opportunity implies a SQL)
-- opportunities: an opportunity is linked; won: it is won; won_revenue: the won amounts
+- opportunities: an opportunity is linked; won: one of the person's opportunities is won (a
+  renewal opened since does not undo it); won_revenue: the sum of their won amounts
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ CAMPAIGN = "first_touch_campaign"
 CONVERTED = "converted"
 OPPORTUNITY = "opportunity_status"
 WON_AMOUNT = "won_amount"
+WON_DATE = "won_date"  # set once any of the person's opportunities is won (a renewal may be open)
 SIGNED_UP = "createdate"
 STAGES = ("signups", "mql", "sql", "opportunities", "won")
 
@@ -47,7 +49,7 @@ class Funnel:
     won: int = 0
     won_revenue: float = 0.0
     exclusions: Counter[str] = field(default_factory=Counter)
-    by_month: dict[str, Counter[str]] = field(default_factory=dict)
+    by_month: dict[str, Funnel] = field(default_factory=dict)  # by month signed up
 
     def rate(self, later: str, earlier: str) -> float:
         """The share of ``earlier`` that reached ``later`` (0 when none reached ``earlier``)."""
@@ -83,7 +85,7 @@ class Funnel:
                 "qualified": round(self.qualified_rate, 4),
                 "won": round(self.won_rate, 4),
             },
-            "by_month": {m: dict(c) for m, c in sorted(self.by_month.items())},
+            "by_month": {m: _figures(f) for m, f in sorted(self.by_month.items())},
         }
 
 
@@ -114,6 +116,13 @@ class ClosedLoop:
             "campaigns": [f.to_json() for f in _by_count(self.campaigns)],
             "quality_ranking": [f.name for f in self.quality_ranking()],
         }
+
+
+def _figures(funnel: Funnel) -> dict[str, object]:
+    """A month's funnel: every figure and rate, without the name and months."""
+    out = funnel.to_json()
+    del out["name"], out["by_month"]
+    return out
 
 
 def _by_count(funnels: Mapping[str, Funnel]) -> list[Funnel]:
@@ -153,7 +162,17 @@ def _name(value: Value, blank: str) -> str:
 def count_person(
     funnel: Funnel, base: Mapping[str, Value], exclusion: str | None, stage: str | None, month: str
 ) -> None:
-    reached: list[str] = ["signups"]
+    """Count one person in ``funnel`` and in its month's funnel (``by_month``)."""
+    month_funnel = funnel.by_month.get(month)
+    if month_funnel is None:
+        month_funnel = funnel.by_month[month] = Funnel(month)
+    for target in (funnel, month_funnel):
+        _count(target, base, exclusion, stage)
+
+
+def _count(
+    funnel: Funnel, base: Mapping[str, Value], exclusion: str | None, stage: str | None
+) -> None:
     funnel.signups += 1
     if exclusion:
         funnel.excluded += 1
@@ -165,16 +184,11 @@ def count_person(
         sql = stage == "sql" or base.get(CONVERTED) is True or opportunity
         if sql or stage == "mql":
             funnel.mql += 1
-            reached.append("mql")
         if sql:
             funnel.sql += 1
-            reached.append("sql")
         if opportunity:
             funnel.opportunities += 1
-            reached.append("opportunities")
-        if base.get(OPPORTUNITY) == "won":
+        if base.get(OPPORTUNITY) == "won" or base.get(WON_DATE) not in (None, ""):
             funnel.won += 1
-            reached.append("won")
             amount = base.get(WON_AMOUNT)
             funnel.won_revenue += float(amount) if isinstance(amount, int | float) else 0.0
-    funnel.by_month.setdefault(month, Counter()).update(reached)

@@ -86,7 +86,7 @@ class Engine:
         self.planner = Planner(
             mappings, self.report, now=self.now, create_type=create_in_salesforce
         )
-        self.campaigns = None if dry_run else CampaignStep.build(mappings, salesforce)
+        self.campaigns = CampaignStep.build(mappings, salesforce, dry_run=dry_run)
 
     # -- the cycle ---------------------------------------------------------------------------
     def run(self, run_id: str, *, full: bool = False) -> RunReport:
@@ -374,6 +374,11 @@ class Engine:
             for person in people:
                 self._record_plan(self._plan_hubspot(person), person)
                 self._record_plan(next((w for w in sf_writes if w.person is person), None), person)
+            if self.campaigns is not None:
+                created = [w.person for w in sf_writes if w.person and w.op.id is None]
+                self.campaigns.plan_memberships(people, created)
+                self.plans.extend(self.campaigns.plans)
+                self.campaigns.plans.clear()
             return
 
         sf_out = push(self.sf, "salesforce", sf_writes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from connectors.base import SourceRecord, Value
+from connectors.salesforce_won import WON_AMOUNT, WON_CAMPAIGN, WON_DATE
 from sync.state_models import CursorUpdate
 
 
@@ -61,12 +62,27 @@ def opportunity_fields(opp: SourceRecord) -> dict[str, Value]:
     f = opp.fields
     won = bool(f.get("IsWon"))
     status = "won" if won else "lost" if f.get("IsClosed") else "open"
-    return {
+    # Closed loop: what the won opportunities brought, and the campaign credited with it. The
+    # campaign step adds the totals of all the contact's won opportunities (connectors'
+    # salesforce_won); without it, the opportunity read is all there is.
+    out: dict[str, Value] = {
         "Opportunity.StageName": f.get("StageName"),
         "Opportunity.Amount": f.get("Amount"),
         "Opportunity.Status": status,
-        # Closed loop: what a won opportunity brought, and the campaign credited with it.
-        "Opportunity.WonAmount": f.get("Amount") if won else None,
-        "Opportunity.WonDate": f.get("CloseDate") if won else None,
-        "Opportunity.CampaignName": f.get("CampaignName") if won else None,
     }
+    if WON_DATE in f:
+        amount, when, campaign = f.get(WON_AMOUNT), f.get(WON_DATE), f.get(WON_CAMPAIGN)
+    elif won:
+        amount, when, campaign = f.get("Amount"), f.get("CloseDate"), f.get("CampaignName")
+    else:
+        # The totals were not read (the call failed): an open renewal says nothing about the
+        # deals won before it, so the won fields keep their last synced values (left out).
+        return out
+    out.update(
+        {
+            "Opportunity.WonAmount": amount,
+            "Opportunity.WonDate": when,
+            "Opportunity.CampaignName": campaign,
+        }
+    )
+    return out

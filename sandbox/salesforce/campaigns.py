@@ -9,7 +9,11 @@ As the Object Reference describes them (CampaignMember, CampaignMemberStatus):
 - a Lead or Contact is a member of a campaign once: a second one is refused with
   ``DUPLICATE_VALUE`` ("Already a campaign member.", as the API answers);
 - converting a Lead fills ``ContactId`` on its memberships (the LeadId stays), so the Contact
-  inherits them.
+  inherits them, and the new Opportunity's ``CampaignId`` (Primary Campaign Source) is the
+  campaign most recently associated with the Lead, responded or not (simplysfdc.com, "Convert
+  Lead with Campaign Influence & Primary Campaign Source": "Primary Campaign Source = DM
+  Campaign, this is because DM Campaign is latest campaign attached to the Lead, although it is
+  not responded").
 """
 
 from __future__ import annotations
@@ -107,3 +111,12 @@ def moved_on_conversion(members: Iterable[Row], lead_id: str, contact_id: str) -
             new["ContactId"] = contact_id
             moved.append(new)
     return moved
+
+
+def primary_on_conversion(members: Iterable[Row], lead_id: str) -> str | None:
+    """The campaign a converted Lead's Opportunity is credited to: its latest membership's."""
+    mine = [r for r in members if r["LeadId"] == lead_id]
+    if not mine:
+        return None
+    latest = max(mine, key=lambda r: (r["CreatedDate"], r["Id"]))
+    return str(latest["CampaignId"])

@@ -176,6 +176,9 @@ class SalesforceStore:
             opportunity_id = None
             if opportunity:
                 opp.update(AccountId=account_id, ContactId=contact_id)
+                primary = campaigns.primary_on_conversion(self.rows(campaigns.MEMBER), lead["Id"])
+                if primary is not None:
+                    opp["CampaignId"] = primary
                 opportunity_id = self._apply(
                     batch, WriteOp("create", "Opportunity", opp), False, stamp
                 )

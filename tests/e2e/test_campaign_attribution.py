@@ -52,7 +52,8 @@ def test_a_webinar_sign_up_is_credited_from_member_to_revenue(
 
     converted = sb.convert_lead(str(lead["Id"]))
     opportunity = str(converted["opportunity_id"])
-    assert sb.salesforce.get("Opportunity", opportunity)["CampaignId"] is None  # type: ignore[index]
+    # Salesforce credits the Lead's latest campaign at conversion (sandbox/SCHEMA.md).
+    assert sb.salesforce.get("Opportunity", opportunity)["CampaignId"] == webinar  # type: ignore[index]
     sb.ctx.advance(60)
     sync()
 
@@ -92,6 +93,27 @@ def test_a_second_sync_creates_no_member_twice(sb: Sandbox, sync: SyncFn) -> Non
     assert again.status == "ok", again.message
     assert len(_members(sb, webinar)) == 1
     assert again.dead_letters == 0
+
+
+def test_a_lead_converted_before_its_membership_gets_the_first_touch_as_primary_campaign(
+    sb: Sandbox, sync: SyncFn
+) -> None:
+    webinar = _webinar(sb)
+    hid = hs_contact(sb, EMAIL)
+    sync()
+    (lead,) = sf_by_email(sb, "Lead", EMAIL)
+    converted = sb.convert_lead(str(lead["Id"]))  # no membership yet: no primary campaign
+    opportunity = str(converted["opportunity_id"])
+    assert sb.salesforce.get("Opportunity", opportunity)["CampaignId"] is None  # type: ignore[index]
+    sb.hubspot.update(hid, {"hs_analytics_first_touch_converting_campaign": WEBINAR}, system=True)
+    sb.ctx.advance(60)
+
+    report = sync()
+
+    assert report.status == "ok", report.message
+    assert sb.salesforce.get("Opportunity", opportunity)["CampaignId"] == webinar  # type: ignore[index]
+    (member,) = _members(sb, webinar)  # the Contact's, not the converted Lead's
+    assert (member["ContactId"], member["LeadId"]) == (converted["contact_id"], None)
 
 
 def test_a_rep_chosen_primary_campaign_is_never_overwritten(sb: Sandbox, sync: SyncFn) -> None:
@@ -231,6 +253,7 @@ def test_the_html_report_shows_the_closed_loop(
     html = out.read_text(encoding="utf-8")
     assert "Closed loop: quality over quantity" in html
     assert f"<td>{WEBINAR}</td><td>1</td>" in html
+    assert f"<td>{WEBINAR}</td><td>1 / 0 / 0</td>" in html  # campaigns over time too
 
 
 def test_the_first_touch_campaign_is_write_once(sb: Sandbox, sync: SyncFn) -> None:
@@ -264,3 +287,27 @@ def test_a_name_too_long_for_salesforce_is_never_created(
 
     assert report.dead_letters == 1
     assert sb.salesforce.all("Campaign") == []  # not one cut-short campaign a run
+    with StateStore(settings.state_url, pair=settings.pair) as state:
+        (letter,) = state.dead_letters("pending")
+    assert letter.code == "STRING_TOO_LONG"  # why it was not created, not "set create_missing"
+    assert "80 characters" in letter.message
+
+
+def test_a_campaign_created_when_allowed_is_also_the_primary_campaign(
+    sb: Sandbox, tmp_path: Path, creating: Path
+) -> None:
+    settings = settings_for(sb, tmp_path, mappings_dir=str(creating))
+    hid = hs_contact(sb, EMAIL)
+    run_sync(settings, clock=sb.ctx.now)
+    (lead,) = sf_by_email(sb, "Lead", EMAIL)
+    converted = sb.convert_lead(str(lead["Id"]))  # no membership: no primary campaign
+    props = {"hs_analytics_first_touch_converting_campaign": "Spring Launch Event"}
+    sb.hubspot.update(hid, props, system=True)
+    sb.ctx.advance(60)
+
+    report = run_sync(settings, clock=sb.ctx.now).report
+
+    assert report.dead_letters == 0, report.message
+    (campaign,) = sb.salesforce.all("Campaign")
+    opportunity = sb.salesforce.get("Opportunity", str(converted["opportunity_id"]))
+    assert opportunity is not None and opportunity["CampaignId"] == campaign["Id"]

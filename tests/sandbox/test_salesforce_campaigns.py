@@ -109,3 +109,21 @@ def test_an_opportunity_names_its_primary_campaign(sb: Sandbox, sf: Salesforce) 
     with pytest.raises(SalesforceMalformedRequest) as exc:
         sf.Opportunity.update(opportunity, {"CampaignId": lead})  # a Lead id is no Campaign
     assert exc.value.content[0]["errorCode"] == "MALFORMED_ID"
+
+
+def test_conversion_credits_the_leads_latest_campaign(sb: Sandbox, sf: Salesforce) -> None:
+    # Salesforce sets the converted Opportunity's Primary Campaign Source to the campaign most
+    # recently associated with the Lead, responded or not (see sandbox/SCHEMA.md).
+    first, latest = _campaign(sf, "Earlier webinar"), _campaign(sf, "Later trade show")
+    lead = _lead(sf, "latest.campaign@example.com")
+    sf.CampaignMember.create({"CampaignId": first, "LeadId": lead, "Status": "Responded"})
+    sb.ctx.advance(60)
+    sf.CampaignMember.create({"CampaignId": latest, "LeadId": lead})  # Sent
+
+    opportunity = str(sb.convert_lead(lead)["opportunity_id"])
+
+    soql = f"SELECT CampaignId FROM Opportunity WHERE Id = '{opportunity}'"
+    assert sf.query(soql)["records"][0]["CampaignId"] == latest
+    bare = str(sb.convert_lead(_lead(sf, "no.campaign@example.com"))["opportunity_id"])
+    soql = f"SELECT CampaignId FROM Opportunity WHERE Id = '{bare}'"
+    assert sf.query(soql)["records"][0]["CampaignId"] is None  # no membership: left blank

@@ -34,7 +34,8 @@ def test_a_person_counts_in_every_stage_reached(
     count_person(funnel, base, exclusion, stage, "2026-11")  # type: ignore[arg-type]
     counts = {k: getattr(funnel, k) for k in ("signups", "mql", "sql", "opportunities", "won")}
     assert {k for k, v in counts.items() if v} == reached
-    assert funnel.by_month == {"2026-11": {k: 1 for k in reached}}
+    (month,) = funnel.by_month.values()
+    assert {k for k in counts if getattr(month, k)} == reached and month.name == "2026-11"
     assert funnel.excluded == (exclusion is not None)
     assert funnel.reviewed == (stage == "review" and exclusion is None)
     assert funnel.won_revenue == (1200.5 if "won" in reached else 0.0)
@@ -62,3 +63,29 @@ def test_rates_and_the_quality_ranking() -> None:
     assert many.to_json()["excluded_by_reason"] == {"bot": 6}
     assert few.to_json()["won_revenue"] == 2401.0
     assert loop.months() == ["2026-10"]
+
+
+def test_each_month_has_every_figure_and_its_rates() -> None:
+    funnel = Funnel("Webinar")
+    count_person(funnel, {}, "bot", "lead", "2026-10")
+    count_person(funnel, {}, None, "review", "2026-10")
+    count_person(funnel, {}, None, "mql", "2026-10")
+    count_person(funnel, WON, None, "sql", "2026-10")  # type: ignore[arg-type]
+    count_person(funnel, WON, None, "sql", "2026-11")  # type: ignore[arg-type]
+
+    october = funnel.to_json()["by_month"]["2026-10"]  # type: ignore[index]
+
+    assert {k: october[k] for k in ("signups", "excluded", "reviewed", "mql", "sql", "won")} == {
+        "signups": 4,
+        "excluded": 1,
+        "reviewed": 1,
+        "mql": 2,
+        "sql": 1,
+        "won": 1,
+    }
+    assert october["excluded_by_reason"] == {"bot": 1}
+    assert october["won_revenue"] == 1200.5
+    assert october["rates"]["mql_of_kept"] == round(2 / 3, 4)
+    assert october["rates"]["sql_of_mql"] == 0.5
+    assert october["rates"]["qualified"] == 0.25
+    assert funnel.to_json()["by_month"]["2026-11"]["won_revenue"] == 1200.5  # type: ignore[index]
