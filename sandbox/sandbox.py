@@ -140,6 +140,11 @@ class Sandbox:
             leadsync_properties=self._leadsync_properties,
             extra_properties=extra_properties,
         )
+        if fresh:
+            from sandbox.org_people import seed_people
+
+            with self._records.deferred():
+                seed_people(self.salesforce, self.hubspot)
         if fresh and self.leads > 0:
             from sandbox.generator import populate
 

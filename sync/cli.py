@@ -234,6 +234,10 @@ def check_command(
         if fix:
             fixer = conns.hubspot.create_properties
     report = run_check(directory, schemas=schemas, fix=fixer)
+    if online:
+        from sync.routing_check import check_routing
+
+        check_routing(report, directory, settings, conns.hubspot, conns.salesforce)
     typer.echo(report.to_json() if as_json else report.render_text())
     raise typer.Exit(report.exit_code)
 

@@ -25,6 +25,7 @@ from sandbox.hubspot.errors import (
     not_unique,
     validation,
 )
+from sandbox.hubspot.owners import OwnerStore
 from sandbox.hubspot.properties import PropertyDef
 from sandbox.hubspot.search import SearchIndex, SearchRequest, page
 from sandbox.hubspot.values import PropertyInput, iso_ms, normalize
@@ -53,6 +54,7 @@ class HubSpotStore:
         self.catalog = PropertyCatalog(
             records, ctx, leadsync_properties=leadsync_properties, extra=extra_properties
         )
+        self.owners = OwnerStore(records, ctx)  # GET /crm/v3/owners (sandbox/hubspot/owners.py)
         self._contacts: dict[str, Contact] = {}
         self._by_email: dict[str, str] = {}
         self._merged: dict[str, str] = {}

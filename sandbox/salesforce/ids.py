@@ -10,6 +10,9 @@ KEY_PREFIXES: dict[str, str] = {
     "Account": "001",
     "Opportunity": "006",
     "User": "005",
+    "Group": "00G",
+    "AssignmentRule": "01Q",
+    "Task": "00T",
 }
 _BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 _SUFFIX_ALPHABET = string.ascii_uppercase + "012345"
