@@ -360,6 +360,10 @@ def status_command(
         + (" (leadsync dead-letters lists them)" if counts.dead_letters_pending else "")
     )
     console.print(Text(f"held for review: {held} (see `leadsync review`)"))
+    unmatched = runs[0].stats.get("unmatched_owners") if runs else None
+    if isinstance(unmatched, list) and unmatched:
+        named = ", ".join(f"{u.get('owner')} (not in {u.get('missing_in')})" for u in unmatched[:5])
+        console.print(Text(f"owners without a match in the last run: {len(unmatched)}: {named}"))
 
 
 def _held(settings: Settings) -> list[Held]:

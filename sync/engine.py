@@ -479,7 +479,11 @@ class Engine:
                         value = now.get(policy.name)
                         if value in (None, "") or not policy.on_salesforce:
                             continue
-                        if owner.values.get(policy.name) in (None, ""):
+                        # The owner Salesforce's assignment rule chose replaces the one sent.
+                        if policy.name in self.owners.fields or owner.values.get(policy.name) in (
+                            None,
+                            "",
+                        ):
                             owner.values[policy.name] = value
                     owner.salesforce_now = now
 

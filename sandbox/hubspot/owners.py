@@ -18,6 +18,7 @@ from sandbox.hubspot.values import iso_ms
 from sandbox.storage import RecordStore
 
 OWNERS = "owner"
+OWNER_PROPERTY = "hubspot_owner_id"
 FIRST_OWNER_ID = 71630001
 MAX_LIMIT = 500
 

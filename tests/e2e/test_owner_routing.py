@@ -139,6 +139,11 @@ def test_a_rep_reassigning_a_lead_moves_the_hubspot_owner(sb: Sandbox, tmp_path:
     ]
     assert _hs_owner(sb, contact) == sb.hubspot.owners.id_for(rep("Mei").email)
     assert _lead(sb, GERMAN)["OwnerId"] == user_id(sb.salesforce, rep("Jonas").email)
+    env = {**sb.env(), "LEADSYNC_STATE_URL": settings.state_url}
+    status = CliRunner().invoke(app, ["status", "--json"], env=env)
+    last = json.loads(status.output)["runs"][0]
+    assert last["status"] == "ok"
+    assert last["stats"]["unmatched_owners"] == report.unmatched_owners
 
 
 @pytest.mark.parametrize("first_name", ["Sam", "Priya"])
@@ -184,7 +189,9 @@ def test_an_archived_hubspot_owner_is_read_but_never_assigned(sb: Sandbox, tmp_p
     tom = rep("Tom")  # active in Salesforce, deactivated in HubSpot
     archived_id = sb.hubspot.owners.id_for(tom.email, archived=True)
     assert archived_id is not None
-    contact = hs_contact(sb, GERMAN, country="Germany", hubspot_owner_id=archived_id)
+    contact = hs_contact(sb, GERMAN, country="Germany")
+    # Assigned before Tom left: the contact still names his (now archived) owner id.
+    sb.hubspot.poke(contact, {"hubspot_owner_id": archived_id})
     run_sync(settings, clock=sb.ctx.now)
     # Read through the archived listing: the Lead goes to Tom's User.
     assert _lead(sb, GERMAN)["OwnerId"] == user_id(sb.salesforce, tom.email)
@@ -251,3 +258,20 @@ def test_becoming_an_sql_can_run_the_rules_again(sb: Sandbox, tmp_path: Path) ->
     sb.ctx.advance(60)
     run_sync(settings, clock=sb.ctx.now)
     assert _lead(sb, GERMAN)["OwnerId"] == user_id(sb.salesforce, rep("Sam").email)
+
+
+def test_the_rule_overrides_the_hubspot_owner_sent_on_create(sb: Sandbox, tmp_path: Path) -> None:
+    _routing(sb)
+    settings = settings_for(sb, tmp_path, salesforce_assignment_rule="active")
+    sam = sb.hubspot.owners.id_for(rep("Sam").email)
+    contact = hs_contact(sb, GERMAN, country="Germany", hubspot_owner_id=sam)
+    run_sync(settings, clock=sb.ctx.now)
+    assert _lead(sb, GERMAN)["OwnerId"] == user_id(sb.salesforce, rep("Anna").email)
+    assert _hs_owner(sb, contact) == sb.hubspot.owners.id_for(rep("Anna").email)
+
+    # Without rules, HubSpot's owner is the new Lead's owner.
+    other = "noor.haddad@cedar-logistics.example"
+    settings = settings_for(sb, tmp_path / "plain")
+    contact = hs_contact(sb, other, country="Germany", hubspot_owner_id=sam)
+    run_sync(settings, clock=sb.ctx.now)
+    assert _lead(sb, other)["OwnerId"] == user_id(sb.salesforce, rep("Sam").email)
