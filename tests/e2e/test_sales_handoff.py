@@ -147,3 +147,25 @@ def test_no_task_without_the_setting(sb: Sandbox, tmp_path: Path) -> None:
     (lead,) = [r for r in sb.salesforce.all("Lead") if r["Email"] == EMAIL]
     assert lead["Leadsync_Stage__c"] == "sql"
     assert _tasks(sb) == []
+
+
+def test_the_task_follows_a_conversion_and_is_not_made_again(sb: Sandbox, tmp_path: Path) -> None:
+    settings = _settings(sb, tmp_path)
+    contact = _olivia(sb, **_engaged(sb))
+    run_sync(settings, clock=sb.ctx.now)
+    (lead,) = [r for r in sb.salesforce.all("Lead") if r["Email"] == EMAIL]
+    (task,) = _tasks(sb)
+
+    sb.ctx.advance(3600)
+    converted = sb.salesforce.convert_lead(str(lead["Id"]))
+    sb.ctx.advance(60)
+    report = run_sync(settings, clock=sb.ctx.now).report
+    assert report.status == "ok"
+    props = sb.hubspot.get(contact)
+    assert props is not None
+    assert props["properties"]["leadsync_salesforce_id"] == converted["contact_id"]  # type: ignore[index]
+    person = sb.salesforce.get("Contact", str(converted["contact_id"]))
+    assert person is not None and person["Leadsync_Stage__c"] == "sql"  # still handed off
+    (moved,) = _tasks(sb)
+    assert moved["Id"] == task["Id"] and moved["WhoId"] == converted["contact_id"]
+    assert report.handoff_tasks == 0
