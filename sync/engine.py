@@ -14,11 +14,11 @@ from mappings.syncrule import SyncRule
 from mappings.transform import from_canonical, to_canonical
 from sync.commit import build_commit
 from sync.gather import Gatherer, safe_email
-from sync.handoff import HandoffPolicy, handoff_tasks
+from sync.handoff import HANDOFF_OBJECT, HandoffPolicy, handoff_tasks
 from sync.isolate import RECORD_FAULTS, culprit, fault_letter, refused_letter
 from sync.link import Collision, Pair, Resolution
 from sync.owners import OwnerCheck
-from sync.person import Person, PlannedWrite, plan_detail, salesforce_type
+from sync.person import Person, PlannedWrite, dead_letter_ref, plan_detail, salesforce_type
 from sync.planner import ARCHIVED_FLAG, DELETED_FLAG, Planner
 from sync.policies import policies
 from sync.pulled import Pulled
@@ -413,7 +413,8 @@ class Engine:
 
         The adapter looks each task's key up before creating it, so people processed again
         later, or again after a crash before this batch's commit, get no second task. A task
-        the CRM refuses is logged; the sync of the record is not held back by it.
+        the CRM refuses becomes a dead letter (retried with the person by later runs); the
+        sync of the record itself is not held back by it.
         """
         if self.handoff is None or not isinstance(self.sf, HandoffTarget):
             return
@@ -428,15 +429,25 @@ class Engine:
         except ConnectorError as exc:
             log.warning("hand-off tasks not created this run: %s", exc)
             return
-        for (person, _task), result in zip(wanted, results, strict=True):
+        for (person, task), result in zip(wanted, results, strict=True):
             if result.created:
                 self.report.handoff_tasks += 1
             elif not result.ok:
                 err = result.errors[0] if result.errors else None
-                log.warning(
-                    "hand-off task for link %s refused: %s",
+                self.report.dead_letters += 1
+                letter = NewDeadLetter(
+                    "salesforce",
+                    HANDOFF_OBJECT,
+                    dead_letter_ref(person, "salesforce"),
+                    {"subject": task.subject, "due": task.due, "owner": task.owner},
+                    err.code if err else "UNKNOWN",
+                    f"hand-off task not created: {err.message if err else 'no reason given'}",
+                    err.fields[0] if err and err.fields else None,
                     person.link_id,
-                    f"{err.code} {err.message}" if err else "unknown",
+                )
+                self.planner.pending_dead.append(letter)
+                log.warning(
+                    "hand-off task for %s refused: %s", shown(letter.record_ref), letter.message
                 )
 
     def _plan_hubspot(self, person: Person) -> Write | None:

@@ -17,6 +17,7 @@ from mappings.rules import Decision
 from sync.person import Person
 
 KEY_PREFIX = "leadsync-handoff"
+HANDOFF_OBJECT = "handoff-task"  # how a refused hand-off is named in the dead letters
 
 
 @dataclass(frozen=True)

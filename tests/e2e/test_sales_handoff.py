@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from e2e_helpers import hs_contact, settings_for
 
+import sandbox.salesforce.store as store_module
 from sandbox import Sandbox
 from sandbox.org_people import add_assignment_rule, queue_id, rep, user_id
 from sandbox.salesforce.assignment import RuleEntry
+from sandbox.salesforce.schema import ObjectSpec
 from sync.runner import run_sync
 from sync.settings import Settings
 from sync.state import StateStore
@@ -169,3 +172,34 @@ def test_the_task_follows_a_conversion_and_is_not_made_again(sb: Sandbox, tmp_pa
     (moved,) = _tasks(sb)
     assert moved["Id"] == task["Id"] and moved["WhoId"] == converted["contact_id"]
     assert report.handoff_tasks == 0
+
+
+def test_a_refused_task_is_a_dead_letter_and_is_made_by_a_later_run(
+    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings(sb, tmp_path)
+    _olivia(sb, **_engaged(sb))
+    real = store_module.missing_required
+
+    def no_subject(spec: ObjectSpec, row: Mapping[str, object]) -> list[str]:
+        # An org whose validation refuses the Task (a required field leadsync does not fill).
+        return ["Type"] if spec.name == "Task" else real(spec, row)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "missing_required", no_subject)
+        report = run_sync(settings, clock=sb.ctx.now).report
+    assert report.status == "partial" and report.dead_letters == 1
+    assert _tasks(sb) == []
+    (lead,) = [r for r in sb.salesforce.all("Lead") if r["Email"] == EMAIL]
+    assert lead["Leadsync_Stage__c"] == "sql"  # the record itself synced
+    with StateStore(settings.state_url, pair=settings.pair) as state:
+        (letter,) = state.dead_letters()
+    assert letter.object_type == "handoff-task"
+    assert letter.code == "REQUIRED_FIELD_MISSING" and "Type" in letter.message
+
+    sb.ctx.advance(3600)
+    again = run_sync(settings, clock=sb.ctx.now).report
+    assert again.handoff_tasks == 1 and again.status == "ok"
+    assert len(_tasks(sb)) == 1
+    with StateStore(settings.state_url, pair=settings.pair) as state:
+        assert [d for d in state.dead_letters() if d.status == "pending"] == []
