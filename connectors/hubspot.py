@@ -220,7 +220,7 @@ class HubSpotConnector:
 
     def _use_token(self, token: str) -> None:
         """Give the token to every API client (the client library keeps one per API)."""
-        for api in (self._basic, self._batch, self._search, self._properties):
+        for api in (self._basic, self._batch, self._search, self._properties, self._owners_api):
             configuration = api.api_client.configuration
             if configuration.access_token != token:
                 configuration.access_token = token
