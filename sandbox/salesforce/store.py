@@ -472,7 +472,7 @@ class SalesforceStore:
     @staticmethod
     def _derive(spec: ObjectSpec, row: Row, values: Row) -> None:
         """Fields Salesforce computes: Name of a person, an Opportunity's stage flags."""
-        if spec.name in ("Lead", "Contact"):
+        if spec.name in ("Lead", "Contact", "User"):
             row["Name"] = " ".join(p for p in (row["FirstName"], row["LastName"]) if p) or None
         if spec.name == "Opportunity" and row["StageName"] in STAGES:
             closed, won, probability = STAGES[row["StageName"]]

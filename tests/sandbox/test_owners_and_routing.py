@@ -113,6 +113,8 @@ def test_a_rule_id_applies_on_create_only_and_updates_follow_the_header(
     assert sb.salesforce.get("Lead", lead_id)["OwnerId"] == sam  # type: ignore[index]
     sf.Lead.update(lead_id, {"Title": "COO"})  # no header on an update: the active rule
     assert sb.salesforce.get("Lead", lead_id)["OwnerId"] == anna  # type: ignore[index]
+    (row,) = sf.query(f"SELECT Owner.Email, Owner.Name FROM Lead WHERE Id = '{lead_id}'")["records"]
+    assert row["Owner"]["Email"] == rep("Anna").email and row["Owner"]["Name"] == "Anna Becker"
 
 
 def test_owner_takes_a_user_or_a_queue_and_tasks_follow_conversion(
