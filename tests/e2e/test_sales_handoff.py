@@ -10,9 +10,8 @@ import pytest
 from e2e_helpers import hs_contact, settings_for
 
 import sandbox.salesforce.store as store_module
-from sandbox import Sandbox
-from sandbox.org_people import add_assignment_rule, queue_id, rep, user_id
-from sandbox.salesforce.assignment import RuleEntry
+from sandbox import RuleEntry, Sandbox
+from sandbox.org_people import rep, user_id
 from sandbox.salesforce.schema import ObjectSpec
 from sync.runner import run_sync
 from sync.settings import Settings
@@ -35,12 +34,10 @@ def _engaged(sb: Sandbox) -> dict[str, str]:
 
 
 def _settings(sb: Sandbox, tmp_path: Path) -> Settings:
-    sf = sb.salesforce
-    add_assignment_rule(
-        sf,
+    sb.add_assignment_rule(
         "Lead Routing",
-        [RuleEntry(user_id(sf, rep("Anna").email), "Country", ("Germany",))],
-        default_owner=queue_id(sf),
+        [RuleEntry(sb.user_id(rep("Anna").email), "Country", ("Germany",))],
+        default_owner=sb.queue_id(),
     )
     return settings_for(
         sb,
