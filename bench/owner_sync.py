@@ -53,8 +53,9 @@ def main() -> None:
                     t = time.perf_counter()
                     r = run_sync(settings, clock=sb.ctx.now).report
                     s = time.perf_counter() - t
+                    writes = sum(r.created.to_json().values()) + sum(r.updated.to_json().values())
                     print(
-                        f"{label:<17} {run:<6} {s:6.1f} s  API calls HubSpot "
+                        f"{label:<17} {run:<6} {s:6.1f} s  writes {writes:5d}  API calls HubSpot "
                         f"{r.api_calls.hubspot:4d}, Salesforce {r.api_calls.salesforce:4d}  "
                         f"unmatched owners {len(r.unmatched_owners)}  tasks {r.handoff_tasks}"
                     )

@@ -99,6 +99,17 @@ def seed_people(salesforce: SalesforceStore, hubspot: HubSpotStore) -> None:
     )
 
 
+def rep_owners(salesforce: SalesforceStore, hubspot: HubSpotStore) -> tuple[tuple[str, str], ...]:
+    """(User id, HubSpot owner id) of the reps active on both sides, for the generator."""
+    out: list[tuple[str, str]] = []
+    for person in REPS:
+        if person.in_salesforce and person.in_hubspot and not person.hubspot_archived:
+            owner = hubspot.owners.id_for(person.email)
+            if owner is not None:
+                out.append((user_id(salesforce, person.email), owner))
+    return tuple(out)
+
+
 def user_id(salesforce: SalesforceStore, email: str) -> str:
     """The Salesforce User with this email."""
     wanted = email.casefold()

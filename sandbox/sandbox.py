@@ -148,9 +148,13 @@ class Sandbox:
                 seed_people(self.salesforce, self.hubspot)
         if fresh and self.leads > 0:
             from sandbox.generator import populate
+            from sandbox.org_people import rep_owners
 
             with self._records.deferred():
-                self._truth = populate(self.salesforce, self.hubspot, self.seed, self.leads)
+                owners = rep_owners(self.salesforce, self.hubspot)
+                self._truth = populate(
+                    self.salesforce, self.hubspot, self.seed, self.leads, owners=owners
+                )
                 if self.wide_schema:
                     wide_schema.fill_values(self.salesforce, self.hubspot, self.seed)
             self._records.set_meta("truth", self._truth)
