@@ -101,6 +101,10 @@ class OwnerStore:
             row["updated_at"] = self._ctx.now()
             self._records.put(OWNERS, owner_id, row)
 
+    def all(self, *, archived: bool = False) -> list[Owner]:
+        """The active owners (``archived``: the deactivated ones), by id."""
+        return [o for o in self._all() if o.archived == archived]
+
     def get(self, owner_id: str, *, archived: bool = False) -> Owner | None:
         return next((o for o in self._all() if o.id == owner_id and o.archived == archived), None)
 

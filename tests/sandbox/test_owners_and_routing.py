@@ -139,3 +139,27 @@ def test_owner_takes_a_user_or_a_queue_and_tasks_follow_conversion(
     converted = sb.salesforce.convert_lead(lead_id, opportunity=False)
     moved = sb.salesforce.get("Task", task["id"])
     assert moved is not None and moved["WhoId"] == converted["contact_id"]
+
+
+def test_generated_people_have_the_same_rep_on_both_sides() -> None:
+    with Sandbox(seed=3, leads=300) as world:
+        sf_email = {u["Id"]: u["Email"] for u in world.salesforce.all("User")}
+        hs_email = {o.id: o.email for o in world.hubspot.owners.all()}
+        hubspot = {
+            str(c["properties"]["email"]).lower(): c["properties"].get("hubspot_owner_id")  # type: ignore[index,union-attr]
+            for c in world.hubspot.all()
+        }
+        pairs = owned = 0
+        for lead in world.salesforce.all("Lead"):
+            owner = sf_email[lead["OwnerId"]]
+            email = str(lead["Email"] or "").lower()
+            if email not in hubspot:
+                continue
+            pairs += 1
+            theirs = hubspot[email]
+            if owner == "integration@leadsync.example":
+                assert theirs in (None, "")
+            else:
+                owned += 1
+                assert hs_email[str(theirs)] == owner
+        assert pairs > 20 and 0.6 * pairs < owned < pairs  # most have a rep, some do not
