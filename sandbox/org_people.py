@@ -2,8 +2,9 @@
 
 Most reps exist on both sides under one email (how owners are matched); one Salesforce User
 has no HubSpot owner yet (a new hire), one HubSpot owner has no Salesforce User (marketing),
-and one HubSpot owner is archived (a deactivated user). The integration user, who owns every
-record the sandbox seeds, is a Salesforce User only: integrations are not HubSpot users.
+and one HubSpot owner is archived (a deactivated user). The integration user, the default
+owner, is a Salesforce User only: integrations are not HubSpot users. The generator gives each
+person one of the reps on both sides, or leaves them to the integration user.
 Every world gets the same people, whatever its seed, so tests can name them.
 """
 
