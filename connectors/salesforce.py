@@ -425,6 +425,20 @@ class SalesforceConnector:
             lambda records: self._composite(Mode.CREATE, TASK, records, assign=NO_RULES),
         )
 
+    # -- campaigns (connectors/salesforce_campaigns.py) -------------------------------------
+
+    def soql(self, soql: str) -> Iterator[list[Mapping[str, Any]]]:
+        """The pages of rows of one query, through the retry policy and the usage stop."""
+        self._check_quota()
+        return self._query_pages(soql, include_deleted=False)
+
+    def collection(
+        self, mode: Mode, object_type: str, records: list[dict[str, object]]
+    ) -> list[Mapping[str, object]]:
+        """One composite collection call (at most 200 records) with per-record answers."""
+        self._check_quota()
+        return self._composite(mode, object_type, records)
+
     def describe(self, object_type: str) -> ObjectSchema:
         """The object's live schema (cached for the connector's life)."""
         if object_type not in self._schemas:
@@ -484,7 +498,7 @@ class SalesforceConnector:
         job_id = str(job["id"])
         try:
             self._call(lambda: client.upload_job_data(job_id, body), safe=True)
-            self._call(lambda: client.close_job(job_id), safe=True)
+            self._close_bulk(client, job_id)
         except ConnectorError:
             self._abort_bulk(client, job_id)
             raise
@@ -506,6 +520,23 @@ class SalesforceConnector:
             state=state,
             reason=reason,
         )
+
+    def _close_bulk(self, client: Any, job_id: str) -> None:
+        """Mark the job's upload complete; a close whose answer was lost counts as done.
+
+        A close that timed out may have reached Salesforce: the retry is then refused with
+        409 INVALIDJOBSTATE ("Cannot change state to UploadComplete"). The job's own state
+        says whether it was closed (UploadComplete, InProgress or ended) or not (Open).
+        """
+        try:
+            self._call(lambda: client.close_job(job_id), safe=True)
+        except ConnectorError as exc:
+            if exc.code != "INVALIDJOBSTATE":
+                raise
+            info = self._call(lambda: client.get_job(job_id, False), safe=True)
+            if str(info.get("state") or "") in ("Open", "Aborted", ""):
+                raise
+            log.info("Bulk 2.0 job %s was already closed (%s)", job_id, info.get("state"))
 
     def _wait_for_bulk(self, client: Any, job_id: str) -> Mapping[str, Any]:
         """Poll a closed job until it ends; a job still running past the timeout is aborted."""

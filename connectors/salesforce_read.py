@@ -37,6 +37,7 @@ OPPORTUNITY_FIELDS = (
     "CloseDate",
     "ContactId",
     "AccountId",
+    "CampaignId",  # the primary campaign source (closed-loop attribution)
     "LastModifiedDate",
     "SystemModstamp",
     "IsDeleted",
@@ -310,6 +311,11 @@ def version_key(record: SourceRecord) -> str:
     return f"{record.id}#{digest}"
 
 
+# At most this many version keys are kept in a stored cursor (a bulk import can stamp hundreds of
+# thousands of records within one look-back window; the cursor is one row of the state).
+WINDOW_KEYS_MAX = 10_000
+
+
 class CursorTracker:
     """Advances a cursor over records read in modification order; drops what it already covers.
 
@@ -367,11 +373,20 @@ class CursorTracker:
 
     @property
     def cursor(self) -> Cursor:
-        """The cursor covering everything accepted so far (versions older than the window go)."""
+        """The cursor covering everything accepted so far (versions older than the window go).
+
+        The key set is bounded (``WINDOW_KEYS_MAX``): when more versions than that fall inside
+        the look-back (a bulk import stamps thousands in a minute), the oldest are let go and a
+        later look-back reads them again. Reading a version twice costs a read, not a write:
+        the engine finds its values equal to the stored base and writes nothing.
+        """
         if self.value is None:
             return Cursor()
         floor = self.value - self._lookback
         self._window = {k: t for k, t in self._window.items() if t >= floor}
+        if len(self._window) > WINDOW_KEYS_MAX:
+            newest = sorted(self._window.items(), key=lambda kv: kv[1])[-WINDOW_KEYS_MAX:]
+            self._window = dict(newest)
         ids = frozenset(f"{k}@{_ms(t)}" for k, t in self._window.items())
         if self.value == self._since.value:
             ids |= self._legacy

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from mappings.campaign_check import CampaignLookup, check_campaigns
 from mappings.checkreport import CheckReport, PropertySpec
 from mappings.errors import Issue, MappingError
 from mappings.loader import load_mappings
@@ -18,12 +19,14 @@ def run_check(
     *,
     schemas: SchemaSource | None = None,
     fix: Callable[[list[PropertySpec]], None] | None = None,
+    campaigns: CampaignLookup | None = None,
 ) -> CheckReport:
     """Validate ``directory``; with ``schemas``, also against the live schemas of both systems.
 
     ``schemas(system, object_type)`` answers ("hubspot", "contact") and ("salesforce", "Lead" |
     "Contact" | "Opportunity"). ``fix`` receives the leadsync_ HubSpot properties that are
-    missing and creates them; without it they are errors.
+    missing and creates them; without it they are errors. ``campaigns`` looks Salesforce
+    Campaigns up by key (the ``campaigns:`` section's names must exist with their statuses).
     """
     report = CheckReport(online=schemas is not None)
     try:
@@ -34,6 +37,10 @@ def run_check(
     if schemas is None:
         return report
     missing = compare_schemas(ms, schemas, report)
+    if ms.campaigns is not None:
+        check_campaigns(
+            ms.campaigns, ms.mapping_source, _fields_of(schemas, report), campaigns, report
+        )
     if missing and fix is not None:
         fix([spec for spec, _ in missing])
         report.fixed.extend(spec.name for spec, _ in missing)
@@ -44,3 +51,16 @@ def run_check(
                 Issue(issue.file, issue.line, issue.column, message, issue.suggestion)
             )
     return report
+
+
+def _fields_of(schemas: SchemaSource, report: CheckReport) -> Callable[[str], set[str] | None]:
+    def fields_of(object_type: str) -> set[str] | None:
+        try:
+            return set(schemas("salesforce", object_type).fields)
+        except Exception as exc:  # a schema we cannot read is a finding, not a crash
+            report.errors.append(
+                Issue("<schema>", 0, 0, f"cannot read salesforce {object_type} schema: {exc}")
+            )
+            return None
+
+    return fields_of

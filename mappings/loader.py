@@ -10,6 +10,7 @@ from typing import TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from connectors.base import System
+from mappings.campaigns import compile_campaigns
 from mappings.conditions import Scope
 from mappings.errors import Issue, MappingError, nearest
 from mappings.facts import FACTS
@@ -277,6 +278,9 @@ def load_mappings(directory: Path) -> MappingSet:
         declared = {str(k) for k in msrc.data["fields"]}
     lists = _lists(rules_spec, directory, rsrc, issues)
     rules = compile_rules(rules_spec, Scope(rsrc, frozenset(declared), lists, issues))
+    campaigns = None
+    if mapping is not None and mapping.campaigns is not None:
+        campaigns = compile_campaigns(mapping.campaigns, declared, msrc, issues)
     if issues or mapping is None:
         raise MappingError(issues)
-    return MappingSet(tuple(fields), rules, directory, msrc, rsrc)
+    return MappingSet(tuple(fields), rules, directory, msrc, rsrc, campaigns=campaigns)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from connectors.base import System
+from mappings.campaigns import CampaignConfig
 from mappings.errors import nearest
 from mappings.models import FieldMap
 from mappings.rules import RuleSet
@@ -23,6 +24,7 @@ class MappingSet:
     rules_source: Located | None = field(default=None, compare=False, repr=False)
     # Per (system, object type) compiled readers; filled lazily by mappings.transform.
     cache: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    campaigns: CampaignConfig | None = None  # mapping.yaml ``campaigns:``
 
     def field(self, name: str) -> FieldMap:
         """The shared field called ``name``; KeyError names the nearest one when misspelled."""

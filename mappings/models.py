@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connectors.base import System
+from mappings.campaigns import CampaignsSpec
 from mappings.syncrule import SyncRule
 
 FieldType = Literal["string", "number", "integer", "bool", "date", "datetime"]
@@ -117,6 +118,7 @@ class MappingFile(_Strict):
 
     version: Literal[1] = 1
     fields: dict[str, FieldSpec]
+    campaigns: CampaignsSpec | None = None
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
+from pathlib import Path
 
 import phonenumbers
 import tldextract
@@ -134,13 +136,53 @@ def country_region(value: str) -> str | None:
 
 @cache
 def _region_names() -> dict[str, str]:
-    from phonenumbers import geocoder  # ~0.4 s to import: only when a country name is looked up
+    """English country name (lower case) -> region code, from phonenumbers' locale table."""
+    names = _region_names_from_source()
+    if names:
+        return names
+    # The table's file changed shape: the same names through the geocoder (correct, but its
+    # import loads every prefix description of every language, ~100 MB, for good).
+    from phonenumbers import geocoder
 
-    names: dict[str, str] = {}
     for region in phonenumbers.SUPPORTED_REGIONS:
         name = geocoder._region_display_name(region, "en")
         if name:
             names[name.lower()] = region
+    return names
+
+
+_LOCALE_LINE = re.compile(r"^\s*'([A-Z]{2,3})':\s*\{")
+
+
+def _locale_entry(line: str, lang: str) -> str:
+    """One language's name for the region on a line of the locale table ("" if absent)."""
+    found = re.search(rf"'{re.escape(lang)}':\s*(?:u\()?('(?:[^'\\]|\\.)*')", line)
+    return str(ast.literal_eval(found.group(1))) if found else ""
+
+
+def _region_names_from_source() -> dict[str, str]:
+    """The English names read from ``phonenumbers/geodata/locale.py`` line by line.
+
+    Importing that module means importing ``phonenumbers.geodata``, whose package loads the
+    geocoding data of every language (~100 MB resident for the process's life, measured with
+    bench/first_sync.py). Each region's names sit on one line of the generated file, so the
+    English one is read with a regular expression; "*aa" means "the name under aa".
+    """
+    path = Path(phonenumbers.__file__).parent / "geodata" / "locale.py"
+    names: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return names
+    for line in lines:
+        head = _LOCALE_LINE.match(line)
+        if head is None:
+            continue
+        name = _locale_entry(line, "en")
+        if name.startswith("*"):
+            name = _locale_entry(line, name[1:])
+        if name and head.group(1) in phonenumbers.SUPPORTED_REGIONS:
+            names[name.lower()] = head.group(1)
     return names
 
 

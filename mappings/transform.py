@@ -119,6 +119,7 @@ _TEXT = 1  # one key, string type, no normalizer but trim; vocabulary and placeh
 _NUMBER = 2  # one key, number type, no normalizer: an int or float read as a float
 _DATETIME = 3  # one key, datetime type, no normalizer: ISO text parsed here
 _EMAIL = 4  # one key, string type, email normalizer only, no vocabulary
+_PHONE = 5  # one key, string type, phone normalizer only, no vocabulary: E.164 is kept as is
 
 
 # (key to probe or None, canonical name, reader, shape, vocabulary, case-folded vocabulary,
@@ -169,6 +170,13 @@ def _readers(ms: MappingSet, system: System, object_type: str) -> tuple[_Plan, .
                 and not fm.to_canonical.get(system)
             ):
                 shape = _EMAIL
+            elif (
+                probe is not None
+                and fm.type == "string"
+                and fm.normalizers == ("phone",)
+                and not fm.to_canonical.get(system)
+            ):
+                shape = _PHONE
             vocabulary = dict(fm.to_canonical.get(system, {}))
             folded = {k.casefold(): v for k, v in vocabulary.items()}
             placeholder = fm.required_default.get(system)
@@ -205,6 +213,7 @@ class _Unfit(ValueError):
 
 
 _MAX_INT = 2**63 - 1
+_PLAIN_VALUES = (str, bool, date)  # a tuple: ``str | bool | date`` builds a union per call
 # What reading a hostile value can raise (a huge int as a float, a date past year 9999, an
 # object of no known type): the record is read again field by field and the field named.
 _READ_FAULTS = (ArithmeticError, ValueError, TypeError, AttributeError, OSError)
@@ -212,7 +221,7 @@ _READ_FAULTS = (ArithmeticError, ValueError, TypeError, AttributeError, OSError)
 
 def _unfit(value: object) -> str | None:
     """Why a read value cannot be a canonical value, or None when it can."""
-    if value is None or isinstance(value, str | bool | date):
+    if value is None or isinstance(value, _PLAIN_VALUES):
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else "not a finite number"
@@ -240,9 +249,17 @@ def read_canonical(
 ) -> Inbound:
     """``to_canonical`` that returns the fields it cannot read as errors, never raising."""
     try:
-        return Inbound(_read_fast(ms, system, object_type, fields))
+        values = _read_fast(ms, system, object_type, fields)
     except _READ_FAULTS:
         return _read_each(ms, system, object_type, fields)
+    # Inbound(values) as its generated __init__ builds it, without two object.__setattr__ calls.
+    inbound: Inbound = _new_object(Inbound)
+    _set_attribute(inbound, "__dict__", {"values": values, "errors": ()})
+    return inbound
+
+
+_new_object = object.__new__
+_set_attribute = object.__setattr__
 
 
 def _read_each(
@@ -274,6 +291,7 @@ def _read_fast(
     out: dict[str, Value] = {}
     tidy = normalize.TIDY.fullmatch
     has_space = normalize.has_space
+    is_e164 = normalize.is_e164
     get = fields.get
     for probe, name, read, shape, vocabulary, folded, placeholder, memo in _readers(
         ms, system, object_type
@@ -319,6 +337,10 @@ def _read_fast(
                         None if placeholder is not None and lowered == placeholder else lowered
                     )
                     continue
+            elif shape == _PHONE and cls is str and is_e164(value) is not None:
+                # What the reader does with an E.164 number: keeps it, whatever the country.
+                out[name] = None if placeholder is not None and value == placeholder else value
+                continue
             elif shape == _DATETIME and cls is str:
                 # What the reader's coercion does; text that does not parse takes the long way.
                 parsed = parse_datetime(value)

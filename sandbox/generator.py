@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sandbox import people_data as data
+from sandbox.campaign_data import CAMPAIGNS, campaign_of, touch_properties
 from sandbox.people import JUNK_LABELS, LABELS, Person, allocate, generate_people
 
 __all__ = [
@@ -162,6 +163,7 @@ def hubspot_properties(person: Person, now: datetime) -> dict[str, HubSpotValue]
         "hs_email_click": person.email_clicks,
         "hs_analytics_first_url": person.first_url,
         "form_honeypot": person.honeypot,
+        **touch_properties(person),
     }
     return {k: v for k, v in props.items() if v != ""}
 
@@ -207,6 +209,9 @@ class _Populator:
     rng: random.Random
     now: datetime
     truth: dict[str, str] = field(default_factory=dict)
+    # Campaign draws use their own RNG: the people and records above stay as they were.
+    crng: random.Random = field(default_factory=lambda: random.Random("campaigns"))
+    campaigns: dict[str, str] = field(default_factory=dict)  # Campaign name -> id
     # Reps in both systems: (Salesforce User id, HubSpot owner id) (sandbox/org_people.py).
     owners: tuple[tuple[str, str], ...] = ()
 
@@ -286,8 +291,9 @@ class _Populator:
             if status == "Closed - Not Converted" and rng.random() < 0.75:
                 fields["Disqualification_Reason__c"] = self.reason(person)
         lead_id = self.sf.create("Lead", fields, when=self.at(days))
+        campaign = self.membership(person, lead_id, days)
         if status == "converted":
-            self.convert(lead_id, days)
+            self.convert(lead_id, days, campaign)
         elif person.label == "prospect" and rng.random() < 0.03:
             self.salesforce_duplicate(fields, days)
 
@@ -326,7 +332,24 @@ class _Populator:
             digits[-self.rng.randint(1, 4)] = self.rng.choice("0123456789")
         return ("+" if phone.startswith("+") else "") + "".join(digits)
 
-    def convert(self, lead_id: str, days: float) -> None:
+    def campaign_catalogue(self) -> None:
+        """The campaigns, in Salesforce as well (created before anyone signed up)."""
+        for c in CAMPAIGNS:
+            fields = {"Name": c.name, "Type": c.type, "IsActive": True, "Status": "In Progress"}
+            self.campaigns[c.name] = self.sf.create("Campaign", fields, when=self.at(200))
+
+    def membership(self, person: Person, lead_id: str, days: float) -> str | None:
+        """Sales imported the campaign's list for some Leads (some only as Sent); its id."""
+        campaign = campaign_of(person.first_conversion)
+        campaign_id = self.campaigns.get(campaign.name) if campaign else None
+        if campaign_id is None or self.crng.random() >= 0.5:
+            return campaign_id
+        status = "Responded" if self.crng.random() < 0.7 else "Sent"
+        member = {"CampaignId": campaign_id, "LeadId": lead_id, "Status": status}
+        self.sf.create("CampaignMember", member, when=self.at(days))
+        return campaign_id
+
+    def convert(self, lead_id: str, days: float, campaign_id: str | None = None) -> None:
         rng = self.rng
         converted = self.later(days, 60)
         ids = self.sf.convert_lead(
@@ -342,6 +365,11 @@ class _Populator:
         update: dict[str, object] = {"StageName": stage, "Amount": amount}
         if outcome != "open":
             update["CloseDate"] = self.at(closed).date()
+        roll = self.crng.random()
+        if campaign_id and roll < 0.4:  # the rep chose the primary campaign source
+            update["CampaignId"] = campaign_id
+        elif roll > 0.9 and self.campaigns:  # ... or credited another campaign
+            update["CampaignId"] = self.crng.choice(sorted(self.campaigns.values()))
         self.sf.update("Opportunity", opportunity_id, update, when=self.at(closed))
 
     def direct_contact(self, fields: dict[str, object], days: float) -> str:
@@ -429,8 +457,11 @@ def populate(
     """
     people = generate_people(seed, leads)
     rng = random.Random(f"populate:{seed}")
-    run = _Populator(sf, hs, rng, now or sf.now(), owners=owners)  # the sandbox's clock
+    run = _Populator(
+        sf, hs, rng, now or sf.now(), crng=random.Random(f"campaigns:{seed}"), owners=owners
+    )  # the sandbox's clock by default
     with _bulk(sf), _bulk(hs):
+        run.campaign_catalogue()
         for person, where in zip(people, placements(rng, people), strict=True):
             run.place(person, where)
     return run.truth

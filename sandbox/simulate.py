@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox import people_data as data
+from sandbox.campaign_data import CAMPAIGNS
 from sandbox.generator import HubSpotLike, SalesforceLike, hs_datetime, hubspot_properties
 from sandbox.people import JUNK_LABELS, PersonFactory
 
@@ -47,6 +48,8 @@ class DayReport:
     hubspot_title: str = ""
     salesforce_title: str = ""
     latest_source: str = ""
+    campaign_response: str = ""  # email of a known contact who converted on a new campaign
+    campaign: str = ""  # that campaign (its last-touch converting campaign now)
 
     def summary(self) -> list[str]:
         """Readable lines for the demo."""
@@ -60,6 +63,7 @@ class DayReport:
             f"conflicting title edit for {self.conflicting_edit or '-'}: HubSpot "
             f"'{self.hubspot_title}' vs Salesforce '{self.salesforce_title}'",
             f"latest source of {self.latest_source_change or '-'} -> {self.latest_source or '-'}",
+            f"{self.campaign_response or '-'} converted on campaign {self.campaign or '-'}",
         ]
 
 
@@ -172,6 +176,7 @@ def simulate_day(
     won, amount = _win(sf, day, now)
     conflict, hs_title, sf_title = _conflicting_edit(sf, hs, day, now)
     moved, latest = _move_latest_source(hs, day, now)
+    responded, campaign = _campaign_response(hs, day, now)
 
     return DayReport(
         new_signups=len(signups),
@@ -193,6 +198,8 @@ def simulate_day(
         hubspot_title=hs_title,
         salesforce_title=sf_title,
         latest_source=latest,
+        campaign_response=responded,
+        campaign=campaign,
     )
 
 
@@ -256,4 +263,35 @@ def _move_latest_source(hs: HubSpotLike, day: _Day, now: datetime) -> tuple[str,
         )
         day.take(email)
         return email, source
+    return "", ""
+
+
+def _campaign_response(hs: HubSpotLike, day: _Day, now: datetime) -> tuple[str, str]:
+    """A known contact registers for a webinar: HubSpot's last-touch campaign moves to it."""
+    webinars = [c.name for c in CAMPAIGNS if c.type == "Webinar"]
+    for email, _owner in day.pick(lambda o: True):
+        contact_id = hs.find_by_email(email)
+        contact = hs.get(contact_id) if contact_id else None
+        if contact is None:
+            continue
+        props = contact["properties"]
+        taken = {
+            props.get("hs_analytics_first_touch_converting_campaign"),
+            props.get("hs_analytics_last_touch_converting_campaign"),
+        }
+        choices = [name for name in webinars if name not in taken]
+        if not choices:
+            continue
+        campaign = day.rng.choice(choices)
+        hs.update(
+            str(contact["id"]),
+            {
+                "hs_analytics_last_touch_converting_campaign": campaign,
+                "recent_conversion_date": hs_datetime(now),
+            },
+            system=True,
+            when=now,
+        )
+        day.take(email)
+        return email, campaign
     return "", ""

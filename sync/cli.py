@@ -201,11 +201,13 @@ def check_command(
 ) -> None:
     """Validate the mapping and rules files (offline), and against live schemas (--online)."""
     from mappings.check import run_check
+    from sync.campaigns import campaign_lookup
 
     settings = _settings()
     directory = mappings_dir or settings.mappings_dir
     schemas = None
     fixer = None
+    campaigns = None
     if online or fix:
         from sync.runner import build_connectors
 
@@ -233,7 +235,8 @@ def check_command(
 
         if fix:
             fixer = conns.hubspot.create_properties
-    report = run_check(directory, schemas=schemas, fix=fixer)
+        campaigns = campaign_lookup(conns.salesforce, directory)
+    report = run_check(directory, schemas=schemas, fix=fixer, campaigns=campaigns)
     if online:
         from sync.routing_check import check_routing
 
@@ -405,14 +408,21 @@ def review_command(as_json: bool = typer.Option(False, "--json")) -> None:
 @app.command("report")
 def report_command(
     out: Path = typer.Option(Path("leadsync-report.html"), "--out", help="HTML file to write."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the closed-loop funnels (per source and campaign) as JSON."
+    ),
 ) -> None:
-    """Write the HTML report: lead quality by original source, and sync health."""
+    """Write the HTML report: lead quality by source and campaign, closed loop, sync health."""
+    from sync.closed_loop import closed_loop
     from sync.html_report import collect, render
     from sync.state import StateStore
 
     settings = _settings()
     try:
         with StateStore(settings.state_url, pair=settings.pair) as state:
+            if as_json:
+                typer.echo(json.dumps(closed_loop(state).to_json()))
+                return
             html = render(collect(state))
     except StateError as exc:
         _state_failed(exc)

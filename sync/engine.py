@@ -12,6 +12,7 @@ from connectors.errors import AuthConfigError, ConnectorError, QuotaExhaustedErr
 from mappings.mappingset import MappingSet
 from mappings.syncrule import SyncRule
 from mappings.transform import from_canonical, to_canonical
+from sync.campaigns import CampaignStep
 from sync.commit import build_commit
 from sync.gather import Gatherer, safe_email
 from sync.handoff import HANDOFF_OBJECT, HandoffPolicy, handoff_tasks
@@ -96,6 +97,7 @@ class Engine:
             owners=self.owners,
             assign_on_stages=assign_on_stages,
         )
+        self.campaigns = None if dry_run else CampaignStep.build(mappings, salesforce)
 
     # -- the cycle ---------------------------------------------------------------------------
     def run(self, run_id: str, *, full: bool = False) -> RunReport:
@@ -358,6 +360,8 @@ class Engine:
                 person.dead_letter_ids.extend(retried.get(key, []))
             people.append(person)
 
+        if self.campaigns is not None:
+            self.campaigns.credit_opportunities(people, pulled)
         sf_writes: list[Write] = [w for w in extra_writes if w.system == "salesforce"]
         hs_writes: list[Write] = [w for w in extra_writes if w.system == "hubspot"]
         poisoned: list[Person] = []
@@ -395,6 +399,16 @@ class Engine:
                 self.report.updated.add("salesforce")  # a deletion or archive flag
         self._read_back_created(people, sf_out)
         self._hand_off(people)
+        if self.campaigns is not None:
+            for letter in self.campaigns.memberships(people):
+                self.report.dead_letters += 1
+                self.planner.pending_dead.append(letter)
+                log.warning(
+                    "campaign membership of %s dead-lettered: %s (%s)",
+                    shown(letter.record_ref),
+                    letter.code,
+                    letter.message,
+                )
         for person in people:
             hs_write = self._plan_hubspot(person)
             if hs_write is not None:

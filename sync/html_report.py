@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from sync.closed_loop import ClosedLoop, closed_loop
 from sync.report_charts import (
     RAW,
     Bar,
@@ -86,6 +87,7 @@ class ReportData:
         return {name: Markup(svg) for name, svg in build_charts(self).items()}  # noqa: S704
 
     held: list[Held] = field(default_factory=list)  # the review lane
+    closed_loop: ClosedLoop = field(default_factory=ClosedLoop)  # per source and campaign
 
 
 def collect(
@@ -145,6 +147,7 @@ def collect(
         },
         letters=pending[:DEAD_LETTERS_SHOWN],
         held=held_records(decisions, hold_stages),
+        closed_loop=closed_loop(state),
     )
 
 

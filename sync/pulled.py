@@ -59,9 +59,14 @@ def keep_refused(index: dict[tuple[str, str], SourceRecord], rec: SourceRecord) 
 def opportunity_fields(opp: SourceRecord) -> dict[str, Value]:
     """The linked Opportunity as the mapping's computed ``Opportunity.*`` fields."""
     f = opp.fields
-    status = "won" if f.get("IsWon") else "lost" if f.get("IsClosed") else "open"
+    won = bool(f.get("IsWon"))
+    status = "won" if won else "lost" if f.get("IsClosed") else "open"
     return {
         "Opportunity.StageName": f.get("StageName"),
         "Opportunity.Amount": f.get("Amount"),
         "Opportunity.Status": status,
+        # Closed loop: what a won opportunity brought, and the campaign credited with it.
+        "Opportunity.WonAmount": f.get("Amount") if won else None,
+        "Opportunity.WonDate": f.get("CloseDate") if won else None,
+        "Opportunity.CampaignName": f.get("CampaignName") if won else None,
     }

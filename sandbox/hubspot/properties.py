@@ -178,6 +178,22 @@ STANDARD_PROPERTIES: tuple[PropertyDef, ...] = (
     _enum("hs_latest_source", "Latest Traffic Source", ANALYTICS_SOURCES, group=_A, read_only=True),
     _datetime("hs_latest_source_timestamp", "Latest Traffic Source Date", group=_A, read_only=True),
     _text("hs_analytics_first_url", "First Page Seen", group=_A, read_only=True),
+    # Source drill-downs and the converting campaigns of HubSpot's attribution (read-only, set
+    # by tracking; the generator seeds them): a campaign's name as the portal shows it.
+    _text("hs_analytics_source_data_1", "Original Source Drill-Down 1", group=_A, read_only=True),
+    _text("hs_analytics_source_data_2", "Original Source Drill-Down 2", group=_A, read_only=True),
+    _text(
+        "hs_analytics_first_touch_converting_campaign",
+        "First touch converting campaign",
+        group=_A,
+        read_only=True,
+    ),
+    _text(
+        "hs_analytics_last_touch_converting_campaign",
+        "Last touch converting campaign",
+        group=_A,
+        read_only=True,
+    ),
     _number("hs_analytics_num_page_views", "Number of Pageviews", group=_A, read_only=True),
     _datetime("createdate", "Create Date", read_only=True),
     _datetime("lastmodifieddate", "Last Modified Date", read_only=True),
@@ -195,6 +211,8 @@ STANDARD_PROPERTIES: tuple[PropertyDef, ...] = (
     _number("hs_email_open", "Marketing emails opened", group="emailinformation", read_only=True),
     # A hidden form field of the portal's own making: not HubSpot-defined, writable.
     _text("form_honeypot", "Form honeypot", hubspot_defined=False),
+    # A UTM value a form captured in a hidden field (the portal's own property).
+    _text("utm_campaign", "UTM campaign", hubspot_defined=False),
 )
 
 _L = "leadsync"
@@ -229,6 +247,12 @@ LEADSYNC_PROPERTIES: tuple[PropertyDef, ...] = (
         group=_L,
         hubspot_defined=False,
     ),
+    _text("leadsync_first_touch_campaign", "First-touch campaign", group=_L, hubspot_defined=False),
+    _number("leadsync_won_amount", "Won amount", group=_L, hubspot_defined=False),
+    PropertyDef(
+        "leadsync_won_date", "Won close date", "date", "date", group=_L, hubspot_defined=False
+    ),
+    _text("leadsync_won_campaign", "Campaign credited", group=_L, hubspot_defined=False),
     PropertyDef(
         "leadsync_deleted_in_salesforce",
         "Deleted in Salesforce",

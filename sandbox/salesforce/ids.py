@@ -13,6 +13,9 @@ KEY_PREFIXES: dict[str, str] = {
     "Group": "00G",
     "AssignmentRule": "01Q",
     "Task": "00T",
+    "Campaign": "701",
+    "CampaignMember": "00v",
+    "CampaignMemberStatus": "01Y",
 }
 _BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 _SUFFIX_ALPHABET = string.ascii_uppercase + "012345"

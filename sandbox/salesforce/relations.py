@@ -30,7 +30,7 @@ def reference_to(spec: FieldSpec) -> str | None:
     """The object a reference field points at (``ConvertedContactId`` -> ``Contact``)."""
     if spec.type != "reference":
         return None
-    for object_name in ("Account", "Contact", "Opportunity"):
+    for object_name in ("Account", "Contact", "Opportunity", "Campaign", "Lead"):
         if object_name in spec.name:
             return object_name
     return "User"

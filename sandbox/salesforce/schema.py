@@ -45,6 +45,11 @@ STAGES: dict[str, tuple[bool, bool, int]] = {
     "Closed Won": (True, True, 100),
     "Closed Lost": (True, False, 0),
 }
+CAMPAIGN_TYPES = (
+    "Conference", "Webinar", "Trade Show", "Public Relations", "Partners", "Referral Program",
+    "Advertisement", "Banner Ads", "Direct Mail", "Email", "Telemarketing", "Other",
+)  # fmt: skip
+CAMPAIGN_STATUSES = ("Planned", "In Progress", "Completed", "Aborted")
 DEFAULT_OWNER_ID = "0058d0000000001AAA"
 # Fields besides external ids that upsert and external-id reads accept (describe: idLookup).
 ID_LOOKUP = ("Id", "Email")
@@ -203,6 +208,7 @@ OPPORTUNITY = ObjectSpec(
         _ro("IsWon", "boolean"),
         _ro("IsClosed", "boolean"),
         FieldSpec("Probability", "percent"),
+        FieldSpec("CampaignId", "reference", 18),  # the primary campaign source
     ),
 )
 # The org's people, queues, lead routing and activities (owner sync and the sales hand-off).
@@ -257,9 +263,56 @@ TASK = ObjectSpec(
         FieldSpec("Leadsync_Handoff_Key__c", "string", 80),
     ),
 )
+# Campaigns (Object Reference: Campaign, CampaignMember, CampaignMemberStatus). A member is a
+# Lead or a Contact of one campaign, once; its Status is one of the campaign's own statuses,
+# and HasResponded / FirstRespondedDate follow from it (read-only). sandbox/salesforce/
+# campaigns.py holds the rules; SCHEMA.md cites the sources.
+CAMPAIGN = ObjectSpec(
+    "Campaign",
+    (
+        *_system(),
+        FieldSpec("Name", "string", 80, required=True),
+        _picklist("Type", CAMPAIGN_TYPES, restricted=False),
+        _picklist("Status", CAMPAIGN_STATUSES, restricted=False, default="Planned"),
+        FieldSpec("IsActive", "boolean"),
+        FieldSpec("StartDate", "date"),
+        FieldSpec("EndDate", "date"),
+        FieldSpec("Leadsync_HubSpot_Campaign__c", "string", 255, unique=True, external_id=True),
+        _ro("NumberOfLeads", "int"),
+        _ro("NumberOfContacts", "int"),
+        _ro("NumberOfResponses", "int"),
+    ),
+)
+CAMPAIGN_MEMBER = ObjectSpec(
+    "CampaignMember",
+    (
+        *_system()[:-1],  # no owner: a member belongs to its campaign
+        FieldSpec("CampaignId", "reference", 18, required=True, updateable=False),
+        FieldSpec("LeadId", "reference", 18, updateable=False),
+        FieldSpec("ContactId", "reference", 18, updateable=False),
+        FieldSpec("Status", "picklist", 40),
+        _ro("HasResponded", "boolean"),
+        _ro("FirstRespondedDate", "date"),
+    ),
+)
+CAMPAIGN_MEMBER_STATUS = ObjectSpec(
+    "CampaignMemberStatus",
+    (
+        *_system()[:-1],
+        FieldSpec("CampaignId", "reference", 18, required=True, updateable=False),
+        FieldSpec("Label", "string", 765, required=True),
+        FieldSpec("HasResponded", "boolean"),
+        FieldSpec("IsDefault", "boolean"),
+        FieldSpec("SortOrder", "int"),
+    ),
+)
 OBJECTS: dict[str, ObjectSpec] = {
-    o.name: o for o in (LEAD, CONTACT, ACCOUNT, OPPORTUNITY, USER, GROUP, ASSIGNMENT_RULE, TASK)
-}
+    o.name: o
+    for o in (
+        LEAD, CONTACT, ACCOUNT, OPPORTUNITY, CAMPAIGN, CAMPAIGN_MEMBER, CAMPAIGN_MEMBER_STATUS,
+        USER, GROUP, ASSIGNMENT_RULE, TASK,
+    )
+}  # fmt: skip
 _OBJECTS_LOWER = {name.lower(): spec for name, spec in OBJECTS.items()}
 
 

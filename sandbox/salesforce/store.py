@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sandbox.context import SandboxContext
+from sandbox.salesforce import campaigns
 from sandbox.salesforce.assignment import LeadAssignment
 from sandbox.salesforce.convert import conversion_records
 from sandbox.salesforce.errors import SalesforceError, malformed_id, unknown_field
@@ -77,6 +78,7 @@ class SalesforceStore:
         # (object, external id field, lower-cased value) -> id; external ids are case-insensitive.
         self._ext: dict[tuple[str, str, str], str] = {}
         self.assignment = LeadAssignment()  # lead assignment rules (sandbox/org_people.py)
+        self._members: dict[tuple[str, str], str] = {}  # (campaign, Lead/Contact) -> member
         for spec in OBJECTS.values():
             for row in records.table(spec.name).values():
                 self._index(spec, row)
@@ -180,6 +182,11 @@ class SalesforceStore:
                 opportunity_id = self._apply(
                     batch, WriteOp("create", "Opportunity", opp), False, stamp
                 )
+            for member in campaigns.moved_on_conversion(
+                self.rows(campaigns.MEMBER), lead["Id"], contact_id
+            ):
+                self._touch(member, stamp)
+                batch.rows[member["Id"]] = (campaigns.MEMBER, member)
             new = dict(lead)
             new.update(
                 IsConverted=True,
@@ -431,7 +438,13 @@ class SalesforceStore:
         self._derive(spec, row, values)
         self._touch(row, stamp)
         self._check_unique(batch, spec, row)
+        created_campaign = spec.name == campaigns.CAMPAIGN and record_id is None
+        if spec.name == campaigns.MEMBER:
+            self._check_member(batch, row, None if record_id is None else current, stamp)
         batch.rows[row["Id"]] = (spec.name, row)
+        if created_campaign:
+            for status in campaigns.default_status_rows(row["Id"]):
+                self._apply(batch, WriteOp("create", campaigns.STATUS, status), False, stamp)
         for f in spec.external_ids():
             if row[f.name] is not None:
                 batch.ext[(spec.name, f.name, str(row[f.name]).lower())] = row["Id"]
@@ -480,6 +493,27 @@ class SalesforceStore:
             if "StageName" in values and "Probability" not in values:
                 row["Probability"] = float(probability)
 
+    def _check_member(self, batch: _Batch, row: Row, old: Row | None, stamp: datetime) -> None:
+        """A CampaignMember's status, response flags and once-per-person rule (campaigns.py)."""
+        staged: dict[tuple[str, str], str] = {}
+        for kind, other in batch.rows.values():
+            if kind == campaigns.MEMBER:
+                staged.update({key: str(other["Id"]) for key in campaigns.member_keys(other)})
+        statuses: list[Mapping[str, Any]] = [
+            r
+            for r in (*self.rows(campaigns.STATUS), *self._staged(batch, campaigns.STATUS))
+            if r["CampaignId"] == row["CampaignId"]
+        ]
+
+        def taken(key: tuple[str, str]) -> str | None:
+            return staged.get(key) or self._members.get(key)
+
+        campaigns.check_member(row, old, stamp, statuses, taken)
+
+    @staticmethod
+    def _staged(batch: _Batch, object_type: str) -> list[Row]:
+        return [r for kind, r in batch.rows.values() if kind == object_type]
+
     def _check_unique(self, batch: _Batch, spec: ObjectSpec, row: Row) -> None:
         for f in spec.external_ids():
             value = row[f.name]
@@ -517,11 +551,17 @@ class SalesforceStore:
     def _index(self, spec: ObjectSpec, row: Row) -> None:
         if row["IsDeleted"]:
             return
+        if spec.name == campaigns.MEMBER:
+            self._members.update({key: str(row["Id"]) for key in campaigns.member_keys(row)})
         for f in spec.external_ids():
             if row[f.name] is not None:
                 self._ext[(spec.name, f.name, str(row[f.name]).lower())] = row["Id"]
 
     def _unindex(self, spec: ObjectSpec, row: Row) -> None:
+        if spec.name == campaigns.MEMBER:
+            for member_key in campaigns.member_keys(row):
+                if self._members.get(member_key) == row["Id"]:
+                    del self._members[member_key]
         for f in spec.external_ids():
             if row[f.name] is not None:
                 key = (spec.name, f.name, str(row[f.name]).lower())

@@ -48,3 +48,19 @@ def test_a_cursor_stored_before_stamps_were_kept_still_drops_its_versions() -> N
     earlier = rec("z", T - timedelta(seconds=10))  # read before, but no key says so
     assert [r.id for r in tracker.accept([earlier, rec("a", T), rec("b", T)])] == ["b"]
     assert all("@" in k or k == "a" for k in tracker.cursor.ids_at_value)
+
+
+def test_a_bulk_import_inside_the_window_keeps_the_cursor_bounded() -> None:
+    from connectors.salesforce_read import WINDOW_KEYS_MAX
+
+    tracker = CursorTracker(Cursor(), lookback_s=300)
+    many = WINDOW_KEYS_MAX + 500
+    tracker.accept(rec(f"id{i:06d}", T + timedelta(milliseconds=i)) for i in range(many))
+    cursor = tracker.cursor
+    assert len(cursor.ids_at_value) == WINDOW_KEYS_MAX
+    # the newest versions are the ones kept; the oldest 500 are read again by the next run
+    kept = {k.split("#")[0] for k in cursor.ids_at_value}
+    assert f"id{many - 1:06d}" in kept and "id000499" not in kept and "id000500" in kept
+    again = CursorTracker(cursor, lookback_s=300)
+    reread = again.accept(rec(f"id{i:06d}", T + timedelta(milliseconds=i)) for i in range(many))
+    assert [r.id for r in reread] == [f"id{i:06d}" for i in range(500)]

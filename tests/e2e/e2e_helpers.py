@@ -140,3 +140,15 @@ def assert_day_fed_back(sb: Sandbox, day: DayReport) -> None:
         props = hs_by_email(sb, str(contact["Email"]))
         assert props["leadsync_opportunity_status"] == "won"
         assert props["lifecyclestage"] == "customer"
+        assert float(props["leadsync_won_amount"]) == day.won_amount
+        assert props["leadsync_won_date"] == str(opp["CloseDate"])
+    if day.campaign_response:
+        props = hs_by_email(sb, day.campaign_response)
+        (campaign,) = [c for c in sb.salesforce.all("Campaign") if c["Name"] == day.campaign]
+        member = [
+            m
+            for m in sb.salesforce.all("CampaignMember")
+            if m["CampaignId"] == campaign["Id"]
+            and props["leadsync_salesforce_id"] in (m["LeadId"], m["ContactId"])
+        ]
+        assert len(member) == 1 and member[0]["HasResponded"] is True

@@ -183,8 +183,32 @@ def opportunity() -> ObjectSchema:
         _ro("IsWon", "boolean"),
         _ro("IsClosed", "boolean"),
         FieldSchema("Probability", "percent"),
+        FieldSchema("CampaignId", "reference", length=18),
     ]
     return ObjectSchema("Opportunity", {f.name: f for f in fields})
+
+
+def campaign() -> ObjectSchema:
+    fields = [
+        *_system(),
+        _text("Name", 80, nillable=False),
+        FieldSchema("IsActive", "boolean"),
+        FieldSchema("Leadsync_HubSpot_Campaign__c", "string", length=255, external_id=True),
+    ]
+    return ObjectSchema("Campaign", {f.name: f for f in fields})
+
+
+def campaign_member() -> ObjectSchema:
+    fields = [
+        *_system(),
+        FieldSchema("CampaignId", "reference", length=18, nillable=False),
+        FieldSchema("LeadId", "reference", length=18),
+        FieldSchema("ContactId", "reference", length=18),
+        FieldSchema("Status", "picklist", length=40),
+        _ro("HasResponded", "boolean"),
+        _ro("FirstRespondedDate", "date"),
+    ]
+    return ObjectSchema("CampaignMember", {f.name: f for f in fields})
 
 
 def _hs(
@@ -243,6 +267,11 @@ def hubspot_contact(*, without: tuple[str, ...] = ()) -> ObjectSchema:
                 "recent_conversion_event_name",
                 "first_conversion_event_name",
                 "form_honeypot",
+                "hs_analytics_source_data_1",
+                "hs_analytics_source_data_2",
+                "hs_analytics_first_touch_converting_campaign",
+                "hs_analytics_last_touch_converting_campaign",
+                "utm_campaign",
             )
         ),
         _hs("hs_latest_source_timestamp", "datetime"),
@@ -258,8 +287,12 @@ def hubspot_contact(*, without: tuple[str, ...] = ()) -> ObjectSchema:
                 "leadsync_latest_source",
                 "leadsync_disqualification_reason",
                 "leadsync_opportunity_stage",
+                "leadsync_first_touch_campaign",
+                "leadsync_won_campaign",
             )
         ),
+        _hs("leadsync_won_amount", "number"),
+        _hs("leadsync_won_date", "date"),
         _hs("leadsync_score", "number"),
         _hs("leadsync_converted", "bool"),
         _hs("leadsync_converted_date", "date"),
@@ -277,6 +310,8 @@ def sandbox_schemas(*, hubspot_without: tuple[str, ...] = ()):
         ("salesforce", "Lead"): lead(),
         ("salesforce", "Contact"): contact(),
         ("salesforce", "Opportunity"): opportunity(),
+        ("salesforce", "Campaign"): campaign(),
+        ("salesforce", "CampaignMember"): campaign_member(),
     }
 
     def schemas(system: System, object_type: str) -> ObjectSchema:

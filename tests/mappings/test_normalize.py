@@ -138,3 +138,16 @@ def test_phone_fast_paths_agree_with_phonenumbers(region: str, fmt: int) -> None
         typed = phonenumbers.format_number(example, fmt)
         expected = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
         assert normalize.phone(typed, region) == expected
+
+
+def test_country_names_match_the_geocoders_without_loading_it() -> None:
+    """The locale table read line by line gives exactly the geocoder's English names."""
+    from phonenumbers import geocoder
+
+    expected = {}
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        name = geocoder._region_display_name(region, "en")
+        if name:
+            expected[name.lower()] = region
+    assert normalize._region_names_from_source() == expected
+    assert expected["germany"] == "DE"

@@ -57,7 +57,8 @@ def test_every_action_of_the_day_happens(world: World) -> None:
     assert (r.new_signups, r.worked, r.disqualified, r.converted, r.won) == (10, 3, 1, 1, 1)
     assert r.new_bots >= 1 and r.new_junk > r.new_bots  # bots and a disposable address
     assert r.conflicting_edit and r.latest_source_change
-    assert len(r.summary()) == 7 and r.conflicting_edit in r.summary()[5]
+    assert len(r.summary()) == 8 and r.conflicting_edit in r.summary()[5]
+    assert r.campaign and r.campaign in r.summary()[7]
 
 
 def test_signups_reach_hubspot_and_the_truth(world: World) -> None:
