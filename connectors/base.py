@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 System = Literal["hubspot", "salesforce"]
 Value = str | int | float | bool | date | datetime | None
@@ -66,6 +66,9 @@ class WriteOp:
     id: str | None = None
     external_id: str | None = None  # value of the external-id field / HubSpot idProperty
     ref: str = ""  # caller's correlation key, echoed in the result
+    # Run the CRM's assignment rules on this update too (a stage change that hands the record
+    # to sales); creates follow the adapter's own setting.
+    assign: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,4 +163,25 @@ class Connector(Protocol):
 
     def server_now(self) -> datetime:
         """The system's current time as its answers told it (our clock until one did)."""
+        ...
+
+
+@dataclass(frozen=True)
+class HandoffTask:
+    """A follow-up for the rep who owns a record: what to do, by when, and why."""
+
+    key: str  # the hand-off's kind (its stage): one task per record and key
+    record_id: str  # the CRM record (a Lead or Contact)
+    owner: str | None  # the owner's email; None leaves the task with the integration user
+    subject: str
+    due: date
+    description: str
+
+
+@runtime_checkable
+class HandoffTarget(Protocol):
+    """A CRM that takes hand-off tasks (the Salesforce adapter)."""
+
+    def create_handoff_tasks(self, tasks: Sequence[HandoffTask]) -> list[WriteResult]:
+        """A task per hand-off not already there; one result per task, ``ref`` = the record."""
         ...

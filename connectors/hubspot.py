@@ -16,6 +16,7 @@ from urllib.parse import quote
 import hubspot
 import urllib3
 from hubspot.crm.contacts.exceptions import ApiException
+from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 from hubspot.oauth.exceptions import ApiException as OAuthApiException
 from urllib3.util.retry import Retry
@@ -40,6 +41,13 @@ from connectors.errors import (
 )
 from connectors.hubspot_auth import HubSpotOAuthCredentials, HubSpotTokens
 from connectors.hubspot_changes import LIST_LIMIT, ContactChanges
+from connectors.hubspot_owners import (
+    OWNER_PROPERTY,
+    OWNERS_PAGE,
+    list_owners,
+    with_owner_emails,
+    with_owner_ids,
+)
 from connectors.hubspot_read import (
     MODIFIED,
     OBJECT_TYPE,
@@ -58,6 +66,7 @@ from connectors.hubspot_write import (
     match_results,
     mode_of,
 )
+from connectors.owners import OwnerDirectory
 from connectors.payload import refuse_unsendable
 from connectors.ratelimit import RollingWindowLimiter
 from connectors.refusal import shown
@@ -126,6 +135,7 @@ class HubSpotConnector:
         self._batch = contacts.batch_api
         self._search = contacts.search_api
         self._properties = client.crm.properties.core_api
+        self._owners_api = client.crm.owners.owners_api
         self._oauth_tokens = client.oauth.tokens_api
         self._oauth_info = client.oauth.access_tokens_api
         self._tokens = HubSpotTokens(token=None if oauth else token, oauth=oauth, clock=token_clock)
@@ -147,6 +157,7 @@ class HubSpotConnector:
         self._schema: ObjectSchema | None = None
         self._server_clock = ServerClock(clock)  # HubSpot's time, from its Date headers
         self._wanted: tuple[str, ...] | None = None
+        self._owners = OwnerDirectory("hubspot", lambda: list_owners(self._owners_page))
 
     def __repr__(self) -> str:
         return f"HubSpotConnector({self._host!r})"
@@ -189,7 +200,7 @@ class HubSpotConnector:
                     response = fn(self._timeout_s)
                     body = response.data
                     self._note_usage(response.headers)
-                except (ApiException, PropertiesApiException) as exc:
+                except (ApiException, PropertiesApiException, OwnersApiException) as exc:
                     if exc.status:
                         self._note_usage(exc.headers or {})
                     raise self._translate(exc) from exc
@@ -209,7 +220,7 @@ class HubSpotConnector:
 
     def _use_token(self, token: str) -> None:
         """Give the token to every API client (the client library keeps one per API)."""
-        for api in (self._basic, self._batch, self._search, self._properties):
+        for api in (self._basic, self._batch, self._search, self._properties, self._owners_api):
             configuration = api.api_client.configuration
             if configuration.access_token != token:
                 configuration.access_token = token
@@ -280,7 +291,9 @@ class HubSpotConnector:
         """HubSpot's current time as far as its answers told (our clock until one did)."""
         return self._server_clock.now()
 
-    def _translate(self, exc: ApiException | PropertiesApiException) -> ConnectorError:
+    def _translate(
+        self, exc: ApiException | PropertiesApiException | OwnersApiException
+    ) -> ConnectorError:
         status = int(exc.status or 0)
         try:
             body = json.loads(exc.body) if exc.body else {}
@@ -358,7 +371,9 @@ class HubSpotConnector:
                     updated_at=updated,
                 )
             )
-        return out
+        if OWNER_PROPERTY not in (self._wanted or ()):
+            return out  # owner ids as they are, unless the caller asked for the owner
+        return with_owner_emails(out, self._owners)
 
     def _check_object(self, object_type: str) -> None:
         if object_type != OBJECT_TYPE:
@@ -484,6 +499,7 @@ class HubSpotConnector:
         """Batch update / upsert (by email) / create, 100 a call; one result per op, in order."""
         for op in ops:
             self._check_object(op.object_type)
+        ops = with_owner_ids(ops, self._owners)
         results, sendable = refuse_unsendable(ops)
         groups: dict[Mode, list[int]] = {}
         for i in sendable:
@@ -526,6 +542,27 @@ class HubSpotConnector:
         return match_results(
             ops, BatchAnswer(results=answer.get("results", []), errors=answer.get("errors", []))
         )
+
+    # -- owners -------------------------------------------------------------------------------
+
+    def _owners_page(self, archived: bool, after: str | None) -> Json:
+        kwargs: dict[str, Any] = {"limit": OWNERS_PAGE, "archived": archived}
+        if after:
+            kwargs["after"] = after
+        return self._call(
+            lambda t: self._owners_api.get_page(
+                **kwargs, _preload_content=False, _request_timeout=t
+            ),
+            safe=True,
+        )
+
+    def owner_emails(self) -> frozenset[str]:
+        """Emails of the active owners (read once per run: one listing, paged)."""
+        return self._owners.assignable_emails()
+
+    def reset_owners(self) -> None:
+        """Read the owners again on next use (a new run)."""
+        self._owners.reset()
 
     def describe(self, object_type: str) -> ObjectSchema:
         """The contact properties (types, options, read-only), cached for the connector's life."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -34,8 +35,20 @@ from connectors.errors import (
     RecordRejectedError,
     build_error,
 )
+from connectors.owners import OwnerDirectory
 from connectors.retry import RetryPolicy
 from connectors.salesforce_auth import SalesforceAuth, SalesforceToken, SessionIdSignIn, SignIn
+from connectors.salesforce_owners import (
+    ACTIVE_RULE,
+    ASSIGN_HEADER,
+    NO_RULES,
+    OWNER_FIELD,
+    active_rule,
+    load_owners,
+    rule_header,
+    with_owner_emails,
+    with_owner_ids,
+)
 from connectors.salesforce_read import (
     EXTERNAL_ID_FIELD,
     OBJECT_TYPES,
@@ -46,6 +59,7 @@ from connectors.salesforce_read import (
     parse_schema,
     select_fields,
 )
+from connectors.salesforce_tasks import TASK, HandoffTask, create_tasks
 from connectors.salesforce_write import BulkOutcome, Mode, SalesforceWriter, bulk_csv
 from connectors.servertime import ServerClock
 
@@ -90,6 +104,7 @@ class SalesforceConnector:
         lookback_s: float = 0.0,
         usage_board: UsageBoard | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        assignment_rule: str | None = None,
     ) -> None:
         self._lock = threading.Lock()
         # The org's usage as other processes saw it: the share stop holds across them.
@@ -118,6 +133,9 @@ class SalesforceConnector:
         self._schemas: dict[str, ObjectSchema] = {}
         self._converted: dict[str, str] = {}  # Lead id -> ConvertedContactId, seen in reads
         self._wanted: dict[str, tuple[str, ...]] = {}  # object type -> fields to read
+        self._owners = OwnerDirectory("salesforce", lambda: load_owners(self._rows))
+        self._assignment_rule = assignment_rule  # None, "active" or a lead rule's name
+        self._create_header: str | None = None  # Sforce-Auto-Assign for creates, resolved once
 
     def __repr__(self) -> str:
         return f"SalesforceConnector({self._instance_url!r})"
@@ -296,6 +314,7 @@ class SalesforceConnector:
         # queryAll returns deleted rows too (IsDeleted), so deletions come as records.
         for rows in self._query_pages(soql, include_deleted=not full):
             records = tracker.accept(parse_rows(object_type, rows, schema))
+            records = self._owner_emails(object_type, records)
             for record in records:
                 self._remember(record)
             yield ChangePage(records=records, cursor=tracker.cursor)
@@ -323,7 +342,13 @@ class SalesforceConnector:
                 out.extend(parse_rows(object_type, rows, schema))
         for record in out:
             self._remember(record)
-        return out
+        return self._owner_emails(object_type, out)
+
+    def _owner_emails(self, object_type: str, records: list[SourceRecord]) -> list[SourceRecord]:
+        """Owner ids as emails, when the caller asked for the owner (``want``)."""
+        if OWNER_FIELD not in self._wanted.get(object_type, ()):
+            return records
+        return with_owner_emails(records, self._owners)
 
     def write(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         """Write a batch: updates by Id, upserts on the external id, creates; one result each."""
@@ -332,17 +357,73 @@ class SalesforceConnector:
         if not ops:
             return []
         self._check_quota()
-        writer = SalesforceWriter(
-            composite=self._composite,
-            bulk=self._bulk,
-            converted_contacts=self._converted_contacts,
-            contact_schema=lambda: self.describe("Contact"),
-            pause=self._pause,
-            known_converted=self._converted,
-            bulk_threshold=self._bulk_threshold,
-            max_rounds=self._retry.max_attempts,
+        ops = with_owner_ids(ops, self._owners)
+        # Each Sforce-Auto-Assign value is its own set of calls: leadsync always sends one,
+        # since without it the REST API applies the active rule to every Lead it touches.
+        by_header: dict[str, list[int]] = {}
+        for i, op in enumerate(ops):
+            by_header.setdefault(self._header_for(op), []).append(i)
+        results: dict[int, WriteResult] = {}
+        for header, indexes in by_header.items():
+            writer = SalesforceWriter(
+                composite=partial(self._composite, assign=header),
+                bulk=self._bulk,
+                converted_contacts=self._converted_contacts,
+                contact_schema=lambda: self.describe("Contact"),
+                pause=self._pause,
+                known_converted=self._converted,
+                # Bulk 2.0 jobs take no assignment header: writes that ask for the rules go
+                # through composite calls.
+                bulk_threshold=self._bulk_threshold if header == NO_RULES else sys.maxsize,
+                max_rounds=self._retry.max_attempts,
+            )
+            for i, result in zip(indexes, writer.write([ops[i] for i in indexes]), strict=True):
+                results[i] = result
+        return [results[i] for i in range(len(ops))]
+
+    def _header_for(self, op: WriteOp) -> str:
+        if op.object_type != "Lead":
+            return NO_RULES
+        if op.id is None:
+            return self.create_header()
+        # An AssignmentRule id applies to created records only: updates ask for the active rule.
+        return ACTIVE_RULE if op.assign else NO_RULES
+
+    def create_header(self) -> str:
+        """Sforce-Auto-Assign for created Leads (the rule's name looked up once)."""
+        if self._create_header is None:
+            self._create_header = rule_header(self._assignment_rule, self._rows)
+        return self._create_header
+
+    # -- owners and the hand-off -------------------------------------------------------------
+
+    def _rows(self, soql: str) -> Iterator[Mapping[str, Any]]:
+        for rows in self._query_pages(soql, include_deleted=False):
+            yield from rows
+
+    def owner_emails(self) -> frozenset[str]:
+        """Emails of the active Users (one User and one queue query per run)."""
+        return self._owners.assignable_emails()
+
+    def reset_owners(self) -> None:
+        """Read the owners again on next use (a new run)."""
+        self._owners.reset()
+
+    def active_assignment_rule(self) -> str | None:
+        """The name of the org's active lead assignment rule (``check --online``)."""
+        return active_rule(self._rows)
+
+    def create_handoff_tasks(self, tasks: Sequence[HandoffTask]) -> list[WriteResult]:
+        """A Task per hand-off not already in Salesforce; one result per task (ref = record)."""
+        if not tasks:
+            return []
+        self._check_quota()
+        return create_tasks(
+            tasks,
+            self._owners,
+            self._rows,
+            lambda records: self._composite(Mode.CREATE, TASK, records, assign=NO_RULES),
         )
-        return writer.write(ops)
 
     # -- campaigns (connectors/salesforce_campaigns.py) -------------------------------------
 
@@ -377,7 +458,12 @@ class SalesforceConnector:
     # -- write transports ---------------------------------------------------------------------
 
     def _composite(
-        self, mode: Mode, object_type: str, records: list[dict[str, object]]
+        self,
+        mode: Mode,
+        object_type: str,
+        records: list[dict[str, object]],
+        *,
+        assign: str = NO_RULES,
     ) -> list[Mapping[str, object]]:
         payload = {"allOrNone": False, "records": records}
         if mode is Mode.UPSERT:
@@ -387,7 +473,9 @@ class SalesforceConnector:
         else:
             path, method = "composite/sobjects", "POST"
         answer = self._call(
-            lambda: self._sf.restful(path, method=method, json=payload),
+            lambda: self._sf.restful(
+                path, method=method, json=payload, headers={ASSIGN_HEADER: assign}
+            ),
             safe=mode is not Mode.CREATE,
         )
         if not isinstance(answer, list) or len(answer) != len(records):

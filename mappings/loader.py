@@ -180,6 +180,7 @@ def _field_map(name: str, spec: FieldSpec, src: Located, issues: list[Issue]) ->
         required_default=dict(spec.required_default),
         blanks_propagate=spec.blanks_propagate,
         computed=spec.computed,
+        lookup=spec.lookup,
         description=spec.description,
     )
 

@@ -94,6 +94,9 @@ class FieldSpec(_Strict):
     required_default: dict[System, str] = Field(default_factory=dict)
     blanks_propagate: bool = False
     computed: bool = False
+    # "owner": the value is a record owner, carried as the owner's email; the adapters translate
+    # it to and from each system's owner ids, and an owner the target lacks is reported.
+    lookup: Literal["owner"] | None = None
     description: str = ""
 
     @field_validator("normalize", mode="before")
@@ -138,6 +141,7 @@ class FieldMap:
     required_default: Mapping[System, str] = field(default_factory=dict)
     blanks_propagate: bool = False
     computed: bool = False
+    lookup: str | None = None  # "owner": an owner's email, matched on the other side
     description: str = ""
 
     @property

@@ -156,7 +156,8 @@ def _check_field(on: _Online, fm: FieldMap) -> None:
             on.report.errors.append(on.issue(src, loc, message))
             continue
         limit = fm.max_length.get(system)
-        if live.length and fm.type == "string" and not live.picklist_values:
+        # An owner travels as an email and is written as the system's id: no length to fit.
+        if live.length and fm.type == "string" and not live.picklist_values and not fm.lookup:
             if limit is None:
                 message = (
                     f"{obj}.{name} holds {live.length} characters and the mapping sets no "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -211,6 +212,19 @@ class _Populator:
     # Campaign draws use their own RNG: the people and records above stay as they were.
     crng: random.Random = field(default_factory=lambda: random.Random("campaigns"))
     campaigns: dict[str, str] = field(default_factory=dict)  # Campaign name -> id
+    # Reps in both systems: (Salesforce User id, HubSpot owner id) (sandbox/org_people.py).
+    owners: tuple[tuple[str, str], ...] = ()
+
+    def owner_of(self, person: Person) -> tuple[str, str] | None:
+        """The rep who owns ``person`` on both sides, or None (the integration user's).
+
+        Chosen from the email, not the seeded RNG: the rest of the world is drawn exactly as
+        without owners, and both records of a person always name the same rep.
+        """
+        if not self.owners:
+            return None
+        pick = zlib.crc32(person.email.lower().encode()) % (len(self.owners) + 1)
+        return self.owners[pick] if pick < len(self.owners) else None
 
     def at(self, days_ago: float) -> datetime:
         return self.now - timedelta(days=max(days_ago, 0.0))
@@ -231,6 +245,9 @@ class _Populator:
         )[0]
         if status is not None:
             props["hs_lead_status"] = status
+        owner = self.owner_of(person) if both else None  # marketing's own leads: no rep yet
+        if owner is not None:
+            props["hubspot_owner_id"] = owner[1]
         contact_id = self.hs.create(props, when=self.at(person.created_days_ago))
         if person.label == "prospect" and rng.random() < 0.01:
             self.hubspot_duplicate(person, contact_id)
@@ -257,6 +274,8 @@ class _Populator:
         rng = self.rng
         days = self.later(person.created_days_ago, 5) if both else person.created_days_ago
         fields = lead_fields(person)
+        if (owner := self.owner_of(person)) is not None:
+            fields["OwnerId"] = owner[0]
         if both:
             self.differ(fields)
         elif person.label == "prospect" and rng.random() < 0.5:
@@ -377,6 +396,8 @@ class _Populator:
             "MailingCountry": fields.get("Country"),
             "LeadSource": fields.get("LeadSource"),
         }
+        if fields.get("OwnerId"):
+            contact["OwnerId"] = fields["OwnerId"]
         return self.sf.create("Contact", contact, when=self.at(days))
 
     def salesforce_duplicate(self, fields: dict[str, object], days: float) -> None:
@@ -426,14 +447,19 @@ def populate(
     leads: int,
     *,
     now: datetime | None = None,
+    owners: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, str]:
     """Write ``leads`` generated people into both systems; returns truth: email -> label.
 
     Emails in the truth are lower-cased; labels are never written to either system.
+    ``owners`` (Salesforce User id, HubSpot owner id) of reps on both sides: each person's
+    records are owned by one of them, or by the integration user.
     """
     people = generate_people(seed, leads)
     rng = random.Random(f"populate:{seed}")
-    run = _Populator(sf, hs, rng, now or sf.now(), crng=random.Random(f"campaigns:{seed}"))
+    run = _Populator(
+        sf, hs, rng, now or sf.now(), crng=random.Random(f"campaigns:{seed}"), owners=owners
+    )  # the sandbox's clock by default
     with _bulk(sf), _bulk(hs):
         run.campaign_catalogue()
         for person, where in zip(people, placements(rng, people), strict=True):

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from sandbox.hubspot.properties import PropertyDef
     from sandbox.hubspot.store import HubSpotStore
+    from sandbox.salesforce.assignment import RuleEntry
     from sandbox.salesforce.schema import ObjectSpec
     from sandbox.salesforce.store import SalesforceStore
     from sandbox.simulate import DayReport
@@ -140,11 +141,20 @@ class Sandbox:
             leadsync_properties=self._leadsync_properties,
             extra_properties=extra_properties,
         )
-        if fresh and self.leads > 0:
-            from sandbox.generator import populate
+        if fresh:
+            from sandbox.org_people import seed_people
 
             with self._records.deferred():
-                self._truth = populate(self.salesforce, self.hubspot, self.seed, self.leads)
+                seed_people(self.salesforce, self.hubspot)
+        if fresh and self.leads > 0:
+            from sandbox.generator import populate
+            from sandbox.org_people import rep_owners
+
+            with self._records.deferred():
+                owners = rep_owners(self.salesforce, self.hubspot)
+                self._truth = populate(
+                    self.salesforce, self.hubspot, self.seed, self.leads, owners=owners
+                )
                 if self.wide_schema:
                     wide_schema.fill_values(self.salesforce, self.hubspot, self.seed)
             self._records.set_meta("truth", self._truth)
@@ -349,6 +359,38 @@ class Sandbox:
             latency_ms=0.0, jitter_ms=0.0, error_rate=0.0, timeout_rate=0.0, lock_row_rate=0.0
         )
         self.ctx.faults.storm_until = float("-inf")
+
+    # -- people and routing (sandbox/org_people.py) -----------------------------------------
+    def user_id(self, email: str) -> str:
+        """The Salesforce User with this email (a rep, or integration@leadsync.example)."""
+        from sandbox.org_people import user_id
+
+        return user_id(self.salesforce, email)
+
+    def owner_id(self, email: str, *, archived: bool = False) -> str | None:
+        """The HubSpot owner id of this email (``archived``: among deactivated owners)."""
+        return self.hubspot.owners.id_for(email, archived=archived)
+
+    def queue_id(self) -> str:
+        """The Salesforce lead queue's Group id."""
+        from sandbox.org_people import queue_id
+
+        return queue_id(self.salesforce)
+
+    def add_assignment_rule(
+        self,
+        name: str,
+        entries: list[RuleEntry],
+        *,
+        default_owner: str | None = None,
+        active: bool = True,
+    ) -> str:
+        """A lead assignment rule run by ``Sforce-Auto-Assign`` (see sandbox/SCHEMA.md)."""
+        from sandbox.org_people import add_assignment_rule
+
+        return add_assignment_rule(
+            self.salesforce, name, entries, default_owner=default_owner, active=active
+        )
 
     def api_calls(self) -> dict[str, dict[str, int]]:
         """Every request answered so far, per system, keyed "METHOD /path/{id}"."""

@@ -237,6 +237,10 @@ def check_command(
             fixer = conns.hubspot.create_properties
         campaigns = campaign_lookup(conns.salesforce, directory)
     report = run_check(directory, schemas=schemas, fix=fixer, campaigns=campaigns)
+    if online:
+        from sync.routing_check import check_routing
+
+        check_routing(report, directory, settings, conns.hubspot, conns.salesforce)
     typer.echo(report.to_json() if as_json else report.render_text())
     raise typer.Exit(report.exit_code)
 
@@ -359,6 +363,10 @@ def status_command(
         + (" (leadsync dead-letters lists them)" if counts.dead_letters_pending else "")
     )
     console.print(Text(f"held for review: {held} (see `leadsync review`)"))
+    unmatched = runs[0].stats.get("unmatched_owners") if runs else None
+    if isinstance(unmatched, list) and unmatched:
+        named = ", ".join(f"{u.get('owner')} (not in {u.get('missing_in')})" for u in unmatched[:5])
+        console.print(Text(f"owners without a match in the last run: {len(unmatched)}: {named}"))
 
 
 def _held(settings: Settings) -> list[Held]:

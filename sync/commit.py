@@ -114,7 +114,7 @@ def build_commit(
 
 def _base(person: Person) -> dict[str, Value]:
     base = dict(person.values)
-    for failed in person.failed.values():
+    for failed in (*person.failed.values(), person.unwritten):
         for name in failed:
             if name in person.base:
                 base[name] = person.base[name]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from connectors.base import ChangePage, Connector, Cursor, System, WriteOp
+from connectors.base import ChangePage, Connector, Cursor, HandoffTarget, System, WriteOp
 from connectors.errors import AuthConfigError, ConnectorError, QuotaExhaustedError
 from mappings.mappingset import MappingSet
 from mappings.syncrule import SyncRule
@@ -15,9 +15,11 @@ from mappings.transform import from_canonical, to_canonical
 from sync.campaigns import CampaignStep
 from sync.commit import build_commit
 from sync.gather import Gatherer, safe_email
+from sync.handoff import HANDOFF_OBJECT, HandoffPolicy, handoff_tasks
 from sync.isolate import RECORD_FAULTS, culprit, fault_letter, refused_letter
 from sync.link import Collision, Pair, Resolution
-from sync.person import Person, PlannedWrite, plan_detail, salesforce_type
+from sync.owners import OwnerCheck
+from sync.person import Person, PlannedWrite, dead_letter_ref, plan_detail, salesforce_type
 from sync.planner import ARCHIVED_FLAG, DELETED_FLAG, Planner
 from sync.policies import policies
 from sync.pulled import Pulled
@@ -59,6 +61,8 @@ class Engine:
         create_in_salesforce: str = "Lead",
         dry_run: bool = False,
         on_batch: Callable[[int, int], None] | None = None,
+        assign_on_stages: frozenset[str] = frozenset(),
+        handoff: HandoffPolicy | None = None,
     ) -> None:
         self.ms = mappings
         self.state = state
@@ -83,8 +87,15 @@ class Engine:
         self._gather = Gatherer(mappings, state, hubspot, salesforce)
         self._backfilled: set[System] = set()  # systems read in full this run
         self.now = clock()
+        self.owners = OwnerCheck.for_mapping(mappings)
+        self.handoff = handoff
         self.planner = Planner(
-            mappings, self.report, now=self.now, create_type=create_in_salesforce
+            mappings,
+            self.report,
+            now=self.now,
+            create_type=create_in_salesforce,
+            owners=self.owners,
+            assign_on_stages=assign_on_stages,
         )
         self.campaigns = CampaignStep.build(mappings, salesforce, dry_run=dry_run)
 
@@ -93,6 +104,7 @@ class Engine:
         self.report.run_id = run_id
         self.now = self.clock()
         self.planner.now = self.now
+        self.owners.start({"hubspot": self.hs, "salesforce": self.sf})
         try:
             pulled = self._pull(full)
             dead = [] if self.dry_run else self.state.due_dead_letters(self.now)
@@ -110,6 +122,7 @@ class Engine:
             # Batches already pushed are committed; cursors stay where they were.
             self.report.status = "failed"
             self.report.message = f"run stopped: {exc}"
+        self.report.unmatched_owners = [u.to_json() for u in self.owners.report()]
         if self.report.dead_letters and self.report.status == "ok":
             self.report.status = "partial"
         if self.report.message:
@@ -390,6 +403,7 @@ class Engine:
             elif result.ok:
                 self.report.updated.add("salesforce")  # a deletion or archive flag
         self._read_back_created(people, sf_out)
+        self._hand_off(people)
         if self.campaigns is not None:
             for letter in self.campaigns.memberships(people):
                 self.report.dead_letters += 1
@@ -412,6 +426,48 @@ class Engine:
             elif result.ok:
                 self.report.updated.add("hubspot")  # a deletion or archive flag
         self._commit(people, sf_out, hs_out, link_updates, retire, cursors)
+
+    def _hand_off(self, people: Sequence[Person]) -> None:
+        """Follow-up tasks for the reps of people who became SQLs (settings ``handoff_*``).
+
+        The adapter looks each task's key up before creating it, so people processed again
+        later, or again after a crash before this batch's commit, get no second task. A task
+        the CRM refuses becomes a dead letter (retried with the person by later runs); the
+        sync of the record itself is not held back by it.
+        """
+        if self.handoff is None or not isinstance(self.sf, HandoffTarget):
+            return
+        owner_field = min(self.owners.fields) if self.owners.fields else None
+        wanted = handoff_tasks(people, self.handoff, self.now.date(), owner_field)
+        if not wanted:
+            return
+        try:
+            results = self.sf.create_handoff_tasks([task for _, task in wanted])
+        except (QuotaExhaustedError, AuthConfigError):
+            raise
+        except ConnectorError as exc:
+            log.warning("hand-off tasks not created this run: %s", exc)
+            return
+        for (person, task), result in zip(wanted, results, strict=True):
+            if result.created:
+                self.report.handoff_tasks += 1
+            elif not result.ok:
+                err = result.errors[0] if result.errors else None
+                self.report.dead_letters += 1
+                letter = NewDeadLetter(
+                    "salesforce",
+                    HANDOFF_OBJECT,
+                    dead_letter_ref(person, "salesforce"),
+                    {"subject": task.subject, "due": task.due, "owner": task.owner},
+                    err.code if err else "UNKNOWN",
+                    f"hand-off task not created: {err.message if err else 'no reason given'}",
+                    err.fields[0] if err and err.fields else None,
+                    person.link_id,
+                )
+                self.planner.pending_dead.append(letter)
+                log.warning(
+                    "hand-off task for %s refused: %s", shown(letter.record_ref), letter.message
+                )
 
     def _plan_hubspot(self, person: Person) -> Write | None:
         """The HubSpot write of one person; a failure dead-letters it and keeps its link."""
@@ -453,7 +509,11 @@ class Engine:
                         value = now.get(policy.name)
                         if value in (None, "") or not policy.on_salesforce:
                             continue
-                        if owner.values.get(policy.name) in (None, ""):
+                        # The owner Salesforce's assignment rule chose replaces the one sent.
+                        if policy.name in self.owners.fields or owner.values.get(policy.name) in (
+                            None,
+                            "",
+                        ):
                             owner.values[policy.name] = value
                     owner.salesforce_now = now
 

@@ -27,6 +27,10 @@ TWO_SIDED = frozenset(
     }
 )
 WILDCARD = "*"
+_UNLESS_BLANK: Mapping[SyncRule, System] = {
+    SyncRule.SALESFORCE_UNLESS_BLANK: "salesforce",
+    SyncRule.HUBSPOT_UNLESS_BLANK: "hubspot",
+}
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,14 @@ def _resolve_two_sided(f: _Field) -> _Outcome:
         side = changed[0]
         if is_blank(f.value(side)) and not propagate:
             return _Outcome(f.base, rejections=[_reject(f, side, f.base, "blank kept out")])
+        # ``salesforce_unless_blank`` / ``hubspot_unless_blank``: the preferred side's value
+        # stands while it has one; the other side's change fills it only when it is blank.
+        preferred = _UNLESS_BLANK.get(rule)
+        if preferred is not None and side != preferred and not is_blank(f.value(preferred)):
+            kept = f.value(preferred)
+            return _Outcome(
+                kept, winner=preferred, rejections=[_reject(f, side, kept, f"{rule}: kept")]
+            )
         return _Outcome(f.value(side), winner=side)
     if same(f.hubspot, f.salesforce):
         return _Outcome(f.salesforce, winner=f.newer())

@@ -62,6 +62,9 @@ class Person:
     dead_letter_ids: list[str] = field(default_factory=list)
     decision_written: bool = False  # the decision changed materially and is being written
     conflicts: tuple[Conflict, ...] = ()  # both sides changed a field: how the rule settled it
+    # Fields left out of a write on purpose (an owner the target lacks): their base is kept,
+    # so the change stays pending, but nothing failed.
+    unwritten: set[str] = field(default_factory=set)
 
 
 PlanDetail = tuple[

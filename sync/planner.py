@@ -11,6 +11,7 @@ from mappings.rules import decision_fields, evaluate
 from mappings.transform import from_canonical, to_canonical
 from sync.decision_writes import decision_changes
 from sync.merge import SideState, is_blank, merge_record
+from sync.owners import OwnerCheck
 from sync.person import Person, dead_letter_ref
 from sync.plan import plan_side
 from sync.policies import LIFECYCLE, advance_lifecycle, implied_lifecycle, policies
@@ -33,7 +34,14 @@ class Planner:
     """
 
     def __init__(
-        self, ms: MappingSet, report: RunReport, *, now: datetime, create_type: str
+        self,
+        ms: MappingSet,
+        report: RunReport,
+        *,
+        now: datetime,
+        create_type: str,
+        owners: OwnerCheck | None = None,
+        assign_on_stages: frozenset[str] = frozenset(),
     ) -> None:
         self.ms = ms
         self.policies = policies(ms)
@@ -43,6 +51,8 @@ class Planner:
         self.now = now
         self.create_type = create_type
         self.pending_dead: list[NewDeadLetter] = []
+        self.owners = owners or OwnerCheck.for_mapping(ms)
+        self.assign_on_stages = assign_on_stages  # stages whose arrival re-runs CRM routing
 
     def merge(self, person: Person, pulled: Pulled) -> None:
         pair = person.pair
@@ -104,6 +114,7 @@ class Planner:
         object_type = person.salesforce_type or self.create_type
         current = None if creating else person.salesforce_now
         planned = plan_side(self.policies, person.values, current, "salesforce")
+        person.unwritten |= self.owners.drop_unknown(planned, "salesforce")
         out = from_canonical(self.ms, "salesforce", object_type, planned, creating=creating)
         if out.errors:
             err = out.errors[0]
@@ -127,12 +138,15 @@ class Planner:
         person.decision_written = person.decision_written or bool(decided)
         if not fields:
             return None
+        stage_field = self.ms.rules.outputs["salesforce"].stage
         op = WriteOp(
             object_type,
             fields,
             id=person.salesforce_id,
             external_id=person.hubspot_id if creating else None,
             ref=person.link_id,
+            # Reaching a stage that hands the record to sales runs the CRM's routing again.
+            assign=decision.stage in self.assign_on_stages and stage_field in decided,
         )
         if creating:
             op = WriteOp(
@@ -178,6 +192,7 @@ class Planner:
         raw_now = person.pair.hubspot.fields if person.pair.hubspot else {}
         if not creating:
             planned.update(self._unsaved_reads(person, raw_now))
+        person.unwritten |= self.owners.drop_unknown(planned, "hubspot")
         out = from_canonical(self.ms, "hubspot", "contact", planned, creating=creating)
         if out.errors:
             err = out.errors[0]

@@ -47,6 +47,9 @@ class RunReport:
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     # Records left unlinked because another record of the same email was chosen (first 50).
     duplicate_records: list[dict[str, str]] = field(default_factory=list)
+    # Owners one system has and the other lacks: left as they are, reported (first 50).
+    unmatched_owners: list[dict[str, object]] = field(default_factory=list)
+    handoff_tasks: int = 0  # follow-up tasks created for reps (sales hand-off)
 
     def skip(self, reason: str) -> None:
         self.skipped += 1
@@ -69,5 +72,7 @@ class RunReport:
             "skipped_reasons": dict(self.skipped_reasons),
             "duplicates": self.duplicates,
             "duplicate_records": list(self.duplicate_records),
+            "unmatched_owners": list(self.unmatched_owners),
+            "handoff_tasks": self.handoff_tasks,
             "message": self.message,
         }

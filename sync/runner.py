@@ -23,6 +23,7 @@ from connectors.salesforce_auth import (
 from mappings.loader import load_mappings
 from mappings.mappingset import MappingSet
 from sync.engine import Engine, PlannedWrite
+from sync.handoff import HandoffPolicy
 from sync.report import RunReport
 from sync.scheduler import RunStopped
 from sync.settings import HubSpotAccess, SalesforceAccess, Settings
@@ -121,6 +122,7 @@ def build_connectors(
             retry=retry,
             clock=clock,
             usage_board=salesforce_usage,
+            assignment_rule=settings.salesforce_assignment_rule,
         ),
     )
 
@@ -157,6 +159,12 @@ def run_sync(
             create_in_salesforce=settings.create_in_salesforce,
             dry_run=dry_run,
             on_batch=on_batch,
+            assign_on_stages=frozenset(settings.salesforce_assign_on_stages),
+            handoff=HandoffPolicy(
+                settings.handoff_stage, settings.handoff_subject, settings.handoff_due_days
+            )
+            if settings.handoff_task
+            else None,
         )
         run_id = state.start_run(dry_run=dry_run, at=clock()) if not dry_run else "dry-run"
         try:

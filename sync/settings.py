@@ -256,6 +256,19 @@ class Settings(BaseSettings):
     dead_letter_max_attempts: int = Field(8, ge=1)
     dead_letter_base_delay_s: float = Field(60, ge=0)
     create_in_salesforce: Literal["Lead", "Contact"] = "Lead"
+    # Lead routing (docs/operations.md, "Owners, routing and the hand-off"): run Salesforce's
+    # lead assignment rules on the Leads leadsync creates: "active" (the org's active rule) or
+    # a rule's name; unset: no rules run (leadsync always sends Sforce-Auto-Assign).
+    salesforce_assignment_rule: str | None = Field(None, min_length=1, max_length=120)
+    # Also run the active rule when a Lead's leadsync stage becomes one of these (e.g. ["sql"]).
+    salesforce_assign_on_stages: list[str] = Field(default_factory=list)
+    # The hand-off: a Salesforce Task for the owner when the rules make a person an SQL.
+    handoff_task: bool = False
+    handoff_stage: str = Field("sql", min_length=1, max_length=40)
+    handoff_subject: str = Field(
+        "Follow up: {name} is sales-qualified", min_length=1, max_length=255
+    )
+    handoff_due_days: int = Field(1, ge=0, le=365)
     propagate_deletes: bool = False
     allow_insecure_loopback: bool = False  # http:// to 127.0.0.1 / ::1 / localhost (tests only)
     # Many pairs on Celery workers (workers/, docs/workers.md).

@@ -24,6 +24,7 @@ from sandbox.hubspot.store import HubSpotStore
 
 BASE = "/crm/v3/objects/contacts"
 PROPS = "/crm/v3/properties/contacts"
+OWNERS = "/crm/v3/owners"
 MAX_PAGE = 100
 MAX_PAGE_WITH_HISTORY = 50
 _AUTH_MESSAGE = (
@@ -213,6 +214,22 @@ def build_app(
         return batch.archive(store, await _json(request))
 
     # -- properties ----------------------------------------------------------------------------
+    async def list_owners(request: Request) -> Answer:
+        try:
+            limit = int(request.query_params.get("limit", "100"))
+        except ValueError as exc:
+            raise validation("limit must be an integer") from exc
+        return 200, store.owners.page(
+            after=request.query_params.get("after"),
+            limit=limit,
+            archived=_flag(request, "archived"),
+            email=request.query_params.get("email"),
+        )
+
+    async def get_owner(request: Request) -> Answer:
+        owner_id = request.path_params["owner_id"]
+        return 200, store.owners.one(owner_id, archived=_flag(request, "archived"))
+
     async def list_properties(request: Request) -> Answer:
         return 200, {"results": [p.to_json() for p in store.properties()]}
 
@@ -248,6 +265,9 @@ def build_app(
         Route(BASE + "/{contact_id}", endpoint(get_one), methods=["GET"]),
         Route(BASE + "/{contact_id}", endpoint(update), methods=["PATCH"]),
         Route(BASE + "/{contact_id}", endpoint(archive), methods=["DELETE"]),
+        Route(OWNERS, endpoint(list_owners), methods=["GET"]),
+        Route(OWNERS + "/", endpoint(list_owners), methods=["GET"]),
+        Route(OWNERS + "/{owner_id}", endpoint(get_owner), methods=["GET"]),
         Route(PROPS, endpoint(list_properties), methods=["GET"]),
         Route(PROPS, endpoint(create_property), methods=["POST"]),
         Route(PROPS + "/{name}", endpoint(get_property), methods=["GET"]),

@@ -169,6 +169,11 @@ STANDARD_PROPERTIES: tuple[PropertyDef, ...] = (
     _text("country", "Country/Region"),
     _enum("lifecyclestage", "Lifecycle Stage", LIFECYCLE_STAGES, field_type="radio"),
     _enum("hs_lead_status", "Lead Status", LEAD_STATUSES, field_type="radio"),
+    # Its options are the portal's owners (referencedObjectType OWNER): values are owner ids
+    # from GET /crm/v3/owners, so the sandbox lists no static options.
+    PropertyDef(
+        "hubspot_owner_id", "Contact owner", "enumeration", "select", group="sales_properties"
+    ),
     _enum("hs_analytics_source", "Original Source", ANALYTICS_SOURCES, group=_A, read_only=True),
     _enum("hs_latest_source", "Latest Traffic Source", ANALYTICS_SOURCES, group=_A, read_only=True),
     _datetime("hs_latest_source_timestamp", "Latest Traffic Source Date", group=_A, read_only=True),

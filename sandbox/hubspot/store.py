@@ -25,6 +25,7 @@ from sandbox.hubspot.errors import (
     not_unique,
     validation,
 )
+from sandbox.hubspot.owners import OWNER_PROPERTY, OwnerStore
 from sandbox.hubspot.properties import PropertyDef
 from sandbox.hubspot.search import SearchIndex, SearchRequest, page
 from sandbox.hubspot.values import PropertyInput, iso_ms, normalize
@@ -53,6 +54,7 @@ class HubSpotStore:
         self.catalog = PropertyCatalog(
             records, ctx, leadsync_properties=leadsync_properties, extra=extra_properties
         )
+        self.owners = OwnerStore(records, ctx)  # GET /crm/v3/owners (sandbox/hubspot/owners.py)
         self._contacts: dict[str, Contact] = {}
         self._by_email: dict[str, str] = {}
         self._merged: dict[str, str] = {}
@@ -433,6 +435,14 @@ class HubSpotStore:
             value = normalize(prop, raw)
             if isinstance(value, PropertyProblem):
                 problems.append(value)
+            elif name == OWNER_PROPERTY and value and self.owners.get(value) is None:
+                # The property's options are the active owners (an assumption: HubSpot's exact
+                # refusal of an unknown or archived owner id is not documented).
+                problems.append(
+                    PropertyProblem(
+                        name, "INVALID_OPTION", f"{value} was not one of the allowed options"
+                    )
+                )
             else:
                 values[name] = value
         return values, problems

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.context import SandboxContext
+from sandbox.salesforce.assignment import ABSENT, HEADER
 from sandbox.salesforce.bulk2 import Bulk2
 from sandbox.salesforce.composite import Collections
 from sandbox.salesforce.describe import describe_global, describe_object
@@ -150,7 +151,7 @@ class SalesforceApi:
                 return self.read(call, spec, self.store.existing(spec.name, seg[1]))
             if method == "PATCH":
                 body = await read_record(call.request, spec.name)
-                op = WriteOp("update", spec.name, body, record_id=seg[1])
+                op = WriteOp("update", spec.name, body, record_id=seg[1], auto_assign=_assign(call))
                 self._single(op)
                 return Response(status_code=204)
             if method == "DELETE":
@@ -167,7 +168,14 @@ class SalesforceApi:
                 return self.read(call, spec, row)
             if method == "PATCH":
                 body = await read_record(call.request, spec.name)
-                op = WriteOp("upsert", spec.name, body, ext_field=seg[1], ext_value=seg[2])
+                op = WriteOp(
+                    "upsert",
+                    spec.name,
+                    body,
+                    ext_field=seg[1],
+                    ext_value=seg[2],
+                    auto_assign=_assign(call),
+                )
                 result = self._single(op)
                 return json_response(
                     result.as_json(with_created=True), 201 if result.created else 200
@@ -189,7 +197,7 @@ class SalesforceApi:
 
     async def create(self, call: Call, spec: ObjectSpec) -> Response:
         body = await read_record(call.request, spec.name)
-        result = self._single(WriteOp("create", spec.name, body))
+        result = self._single(WriteOp("create", spec.name, body, auto_assign=_assign(call)))
         return json_response(result.as_json(), 201)
 
     def read(self, call: Call, spec: ObjectSpec, row: dict[str, Any]) -> Response:
@@ -259,6 +267,11 @@ class SalesforceApi:
         used, limit = self.store.api_usage()
         answer.headers["Sforce-Limit-Info"] = f"api-usage={min(used, limit)}/{limit}"
         return answer
+
+
+def _assign(call: Call) -> str:
+    """The request's Sforce-Auto-Assign (absent: the active rules run, as the REST API does)."""
+    return call.request.headers.get(HEADER, ABSENT)
 
 
 def _minute(value: datetime) -> datetime:

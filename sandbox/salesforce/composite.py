@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sandbox.salesforce.assignment import ABSENT, HEADER
 from sandbox.salesforce.errors import SalesforceError, unknown_field
 from sandbox.salesforce.ids import is_id_of, object_for_id, to_18
 from sandbox.salesforce.query import record_renderer
@@ -61,7 +64,8 @@ class Collections:
         ]
         if upsert_field is not None:
             ops = refuse_duplicate_external_ids(ops)
-        valid = [op for op in ops if isinstance(op, WriteOp)]
+        assign = request.headers.get(HEADER, ABSENT)
+        valid = [replace(op, auto_assign=assign) for op in ops if isinstance(op, WriteOp)]
         all_or_none = bool(body.get("allOrNone", False))
         refused = len(valid) != len(ops)
         # With allOrNone a record refused up front means nothing is written at all.

@@ -110,7 +110,10 @@ def select(store: SalesforceStore, soql: str, *, include_deleted: bool) -> Selec
 
 def _parents(store: SalesforceStore, target: str) -> dict[str, Row]:
     if target == "User":
-        return {DEFAULT_OWNER_ID: USER_ROW}
+        # The org's Users (sandbox/org_people.py); a store saved before they were seeded has
+        # only the built-in integration user.
+        users = {row["Id"]: row for row in store.rows("User", include_deleted=True)}
+        return users or {DEFAULT_OWNER_ID: USER_ROW}
     return {row["Id"]: row for row in store.rows(target, include_deleted=True)}
 
 

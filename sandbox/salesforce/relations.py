@@ -36,6 +36,21 @@ def reference_to(spec: FieldSpec) -> str | None:
     return "User"
 
 
+# Polymorphic lookups: a record is owned by a User or a queue (Group); an activity's WhoId
+# names a Lead or a Contact (Object Reference: Lead.OwnerId, Task.WhoId).
+_POLYMORPHIC: dict[str, tuple[str, ...]] = {
+    "OwnerId": ("User", "Group"),
+    "WhoId": ("Lead", "Contact"),
+}
+
+
+def reference_targets(spec: FieldSpec) -> tuple[str, ...]:
+    """Every object a reference field may point at (``OwnerId`` -> User or Group)."""
+    if spec.type != "reference":
+        return ()
+    return _POLYMORPHIC.get(spec.name) or (reference_to(spec) or "User",)
+
+
 def relationship_name(spec: FieldSpec) -> str | None:
     """The relationship a reference field opens in SOQL (``OwnerId`` -> ``Owner``)."""
     if spec.type != "reference" or not spec.name.endswith("Id"):

@@ -211,6 +211,58 @@ OPPORTUNITY = ObjectSpec(
         FieldSpec("CampaignId", "reference", 18),  # the primary campaign source
     ),
 )
+# The org's people, queues, lead routing and activities (owner sync and the sales hand-off).
+# Salesforce Object Reference: User, Group (Type = 'Queue' for queues), AssignmentRule
+# (queryable; its rule entries are metadata, not records), Task (WhoId: a Lead or Contact).
+_NO_OWNER = tuple(f for f in _system() if f.name != "OwnerId")
+USER = ObjectSpec(
+    "User",
+    (
+        *_NO_OWNER,
+        FieldSpec("Username", "string", 80, required=True, unique=True),
+        FieldSpec("Email", "email", 128, required=True),
+        FieldSpec("FirstName", "string", 40),
+        FieldSpec("LastName", "string", 80, required=True),
+        _ro("Name", "string", 121),
+        FieldSpec("Alias", "string", 8),
+        FieldSpec("IsActive", "boolean", default=True),
+    ),
+)
+GROUP = ObjectSpec(
+    "Group",
+    (
+        *_NO_OWNER,
+        FieldSpec("Name", "string", 40, required=True),
+        FieldSpec("DeveloperName", "string", 80),
+        _picklist("Type", ("Regular", "Queue", "Role", "Organization"), restricted=True),
+        FieldSpec("Email", "email", 255),
+    ),
+)
+ASSIGNMENT_RULE = ObjectSpec(
+    "AssignmentRule",
+    (
+        *_NO_OWNER,
+        _ro("Name", "string", 120),
+        _ro("SobjectType", "picklist", 40),
+        _ro("Active", "boolean"),
+    ),
+)
+TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred")
+TASK = ObjectSpec(
+    "Task",
+    (
+        *_system(),
+        FieldSpec("WhoId", "reference", 18),
+        FieldSpec("Subject", "combobox", 255),
+        FieldSpec("ActivityDate", "date"),
+        FieldSpec("Description", "textarea", 32000),
+        _picklist("Status", TASK_STATUSES, restricted=True, required=True, default="Not Started"),
+        _picklist("Priority", ("High", "Normal", "Low"), restricted=True, default="Normal"),
+        _ro("IsClosed", "boolean"),
+        # leadsync's hand-off key: looked up before a Task is created (one Task per hand-off).
+        FieldSpec("Leadsync_Handoff_Key__c", "string", 80),
+    ),
+)
 # Campaigns (Object Reference: Campaign, CampaignMember, CampaignMemberStatus). A member is a
 # Lead or a Contact of one campaign, once; its Status is one of the campaign's own statuses,
 # and HasResponded / FirstRespondedDate follow from it (read-only). sandbox/salesforce/
@@ -257,7 +309,8 @@ CAMPAIGN_MEMBER_STATUS = ObjectSpec(
 OBJECTS: dict[str, ObjectSpec] = {
     o.name: o
     for o in (
-        LEAD, CONTACT, ACCOUNT, OPPORTUNITY, CAMPAIGN, CAMPAIGN_MEMBER, CAMPAIGN_MEMBER_STATUS
+        LEAD, CONTACT, ACCOUNT, OPPORTUNITY, CAMPAIGN, CAMPAIGN_MEMBER, CAMPAIGN_MEMBER_STATUS,
+        USER, GROUP, ASSIGNMENT_RULE, TASK,
     )
 }  # fmt: skip
 _OBJECTS_LOWER = {name.lower(): spec for name, spec in OBJECTS.items()}
@@ -275,7 +328,7 @@ def defaults(spec: ObjectSpec) -> dict[str, Any]:
     row: dict[str, Any] = {f.name: f.default for f in spec.fields}
     for f in spec.fields:
         if f.type == "boolean":
-            row[f.name] = False
+            row[f.name] = bool(f.default)
     return row
 
 

@@ -88,6 +88,15 @@ class _Parser:
             raise self.error(token)
         return self.advance()
 
+    def object_name(self) -> Token:
+        # ``Group`` is a standard object although GROUP is reserved: ``FROM Group`` is how
+        # queues are queried (Object Reference, Group: "SELECT Id FROM Group WHERE Type =
+        # 'Queue'").
+        token = self.peek()
+        if token.kind is Kind.IDENT and token.text.upper() == "GROUP":
+            return self.advance()
+        return self.name()
+
     # -- clauses -------------------------------------------------------------------------
 
     def statement(self) -> Statement:
@@ -99,7 +108,7 @@ class _Parser:
         else:
             fields, is_count = self.select_list()
         self.keyword("FROM")
-        object_type = self.name().text
+        object_type = self.object_name().text
         where = None
         if self.at_keyword("WHERE"):
             self.advance()

@@ -8,10 +8,11 @@ from typing import Any
 
 from sandbox.context import SandboxContext
 from sandbox.salesforce import campaigns
+from sandbox.salesforce.assignment import LeadAssignment
 from sandbox.salesforce.convert import conversion_records
 from sandbox.salesforce.errors import SalesforceError, malformed_id, unknown_field
 from sandbox.salesforce.ids import is_id_of, make_id, to_18
-from sandbox.salesforce.relations import reference_to
+from sandbox.salesforce.relations import reference_targets
 from sandbox.salesforce.schema import (
     BASE_PATH,
     DEFAULT_OWNER_ID,
@@ -40,8 +41,9 @@ def _spec(object_type: str, objects: Mapping[str, ObjectSpec] | None = None) -> 
 
 def _reference(spec: FieldSpec, value: str) -> str:
     """A lookup value as stored: an id of the referenced object, in its 18-character form."""
-    target = reference_to(spec) or ""
-    if not is_id_of(value, target):
+    targets = reference_targets(spec)
+    if not any(is_id_of(value, target) for target in targets):
+        target = targets[0] if targets else ""
         raise SalesforceError(
             "MALFORMED_ID", f"{target} ID: id value of incorrect type: {value}", [spec.name]
         )
@@ -75,6 +77,7 @@ class SalesforceStore:
         self._usage = 0
         # (object, external id field, lower-cased value) -> id; external ids are case-insensitive.
         self._ext: dict[tuple[str, str, str], str] = {}
+        self.assignment = LeadAssignment()  # lead assignment rules (sandbox/org_people.py)
         self._members: dict[tuple[str, str], str] = {}  # (campaign, Lead/Contact) -> member
         for spec in OBJECTS.values():
             for row in records.table(spec.name).values():
@@ -198,6 +201,12 @@ class SalesforceStore:
             )
             self._touch(new, stamp)
             batch.rows[new["Id"]] = ("Lead", new)
+            # Conversion moves the Lead's open and closed activities to the new Contact.
+            for task in self.rows("Task"):
+                if task["WhoId"] == new["Id"]:
+                    moved = {**task, "WhoId": contact_id}
+                    self._touch(moved, stamp)
+                    batch.rows[moved["Id"]] = ("Task", moved)
             self._commit(batch)
         return {
             "contact_id": contact_id,
@@ -425,6 +434,10 @@ class SalesforceStore:
             row.update(values)
             if late:
                 stamp = max(stamp, current["SystemModstamp"])
+        if spec.name == "Lead":
+            owner = self.assignment.route(op.auto_assign, creating=record_id is None, row=row)
+            if owner is not None:
+                row["OwnerId"] = owner
         self._derive(spec, row, values)
         self._touch(row, stamp)
         self._check_unique(batch, spec, row)
@@ -475,7 +488,7 @@ class SalesforceStore:
     @staticmethod
     def _derive(spec: ObjectSpec, row: Row, values: Row) -> None:
         """Fields Salesforce computes: Name of a person, an Opportunity's stage flags."""
-        if spec.name in ("Lead", "Contact"):
+        if spec.name in ("Lead", "Contact", "User"):
             row["Name"] = " ".join(p for p in (row["FirstName"], row["LastName"]) if p) or None
         if spec.name == "Opportunity" and row["StageName"] in STAGES:
             closed, won, probability = STAGES[row["StageName"]]

@@ -24,6 +24,9 @@ class WriteOp:
     ext_field: str | None = None  # upsert
     ext_value: str | None = None  # upsert
     lock_fail: bool = False  # an injected UNABLE_TO_LOCK_ROW for this record
+    # Sforce-Auto-Assign of the request (sandbox/salesforce/assignment.py); the Python API's
+    # writes are a person in the UI, who does not tick "assign using active assignment rule".
+    auto_assign: str = "FALSE"
 
 
 @dataclass

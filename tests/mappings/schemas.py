@@ -242,6 +242,7 @@ def hubspot_contact(*, without: tuple[str, ...] = ()) -> ObjectSchema:
         _hs("phone", "phone_number"),
         _hs("lifecyclestage", "enumeration", LIFECYCLE),
         _hs("hs_lead_status", "enumeration", HS_LEAD_STATUS),
+        _hs("hubspot_owner_id", "enumeration"),  # options: the portal's owners
         _hs("hs_analytics_source", "enumeration", HS_SOURCES, read_only=True),
         _hs("hs_latest_source", "enumeration", HS_SOURCES, read_only=True),
         _hs("lastmodifieddate", "datetime", read_only=True),

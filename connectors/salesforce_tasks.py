@@ -1,0 +1,91 @@
+"""The sales hand-off as a Salesforce Task: one per hand-off, looked up before it is created.
+
+A Task (Object Reference: ``WhoId`` the Lead or Contact, ``OwnerId`` the rep, ``Subject``,
+``ActivityDate``, ``Description``, ``Status``) carries leadsync's hand-off key (the stage) in
+``Leadsync_Handoff_Key__c``. Before creating, the records' Tasks with that key are queried (one
+SOQL ``WhoId IN (...)`` per chunk): a Task made by an earlier run, or by a run that crashed
+before its commit, is found and not made again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from simple_salesforce import format_soql
+
+from connectors.base import HandoffTask, RecordError, WriteResult
+from connectors.owners import OwnerDirectory
+from connectors.salesforce_read import ids_soql_chunks
+
+TASK = "Task"
+HANDOFF_KEY_FIELD = "Leadsync_Handoff_Key__c"
+COMPOSITE_MAX = 200
+
+
+Query = Callable[[str], Iterable[Mapping[str, object]]]
+Create = Callable[[list[dict[str, object]]], list[Mapping[str, object]]]
+
+
+def existing_tasks(tasks: Sequence[HandoffTask], query: Query) -> set[tuple[str, str]]:
+    """(record id, key) of the hand-offs that already have a Task.
+
+    Looked up by the record (``WhoId``) and the key: Salesforce moves a Lead's activities to its
+    Contact on conversion, so a hand-off is found on whichever record now holds it.
+    """
+    found: set[tuple[str, str]] = set()
+    fields = ("Id", "WhoId", HANDOFF_KEY_FIELD)
+    by_key: dict[str, list[str]] = {}
+    for task in tasks:
+        by_key.setdefault(task.key, []).append(task.record_id)
+    for key, record_ids in sorted(by_key.items()):
+        for soql in ids_soql_chunks(TASK, fields, sorted(set(record_ids)), "WhoId"):
+            for row in query(soql + format_soql(f" AND {HANDOFF_KEY_FIELD} = {{}}", key)):
+                found.add((str(row.get("WhoId")), str(row.get(HANDOFF_KEY_FIELD))))
+    return found
+
+
+def task_record(task: HandoffTask, owners: OwnerDirectory) -> dict[str, object]:
+    record: dict[str, object] = {
+        "attributes": {"type": TASK},
+        "WhoId": task.record_id,
+        "Subject": task.subject[:255],
+        "ActivityDate": task.due.isoformat(),
+        "Description": task.description[:32000],
+        "Status": "Not Started",
+        HANDOFF_KEY_FIELD: task.key[:80],
+    }
+    owner_id = owners.id_for(task.owner) if task.owner else None
+    if owner_id:
+        record["OwnerId"] = owner_id
+    return record
+
+
+def create_tasks(
+    tasks: Sequence[HandoffTask], owners: OwnerDirectory, query: Query, create: Create
+) -> list[WriteResult]:
+    """One result per task (ref = its record id): an existing Task counts as done, not created."""
+    unique = list({(t.record_id, t.key): t for t in tasks}.values())
+    found = existing_tasks(unique, query)
+    results: dict[tuple[str, str], WriteResult] = {
+        pair: WriteResult(ref=pair[0], ok=True, object_type=TASK) for pair in found
+    }
+    missing = [t for t in unique if (t.record_id, t.key) not in found]
+    for start in range(0, len(missing), COMPOSITE_MAX):
+        chunk = missing[start : start + COMPOSITE_MAX]
+        answer = create([task_record(t, owners) for t in chunk])
+        for task, raw in zip(chunk, answer, strict=True):
+            pair = (task.record_id, task.key)
+            if raw.get("success"):
+                results[pair] = WriteResult(
+                    ref=task.record_id, ok=True, id=str(raw.get("id")), created=True
+                )
+                continue
+            errors = raw.get("errors")
+            first = errors[0] if isinstance(errors, list) and errors else {}
+            first = first if isinstance(first, Mapping) else {}
+            error = RecordError(
+                str(first.get("statusCode") or first.get("errorCode") or "UNKNOWN"),
+                str(first.get("message") or "Task not created"),
+            )
+            results[pair] = WriteResult(ref=task.record_id, ok=False, errors=(error,))
+    return [results[(t.record_id, t.key)] for t in tasks]
