@@ -80,6 +80,11 @@ class OwnerDirectory:
             return None
         return owner_id
 
+    def is_assignable(self, owner_id: str) -> bool:
+        """Whether records may be given to this owner id (an active owner, not a queue)."""
+        entry = self._entries().get(owner_id)
+        return entry is not None and entry.assignable and not entry.queue
+
     def assignable_emails(self) -> frozenset[str]:
         """Emails records can be given to on this system (active owners, no queues)."""
         entries = self._entries()

@@ -20,6 +20,7 @@ from connectors.salesforce_read import ids_soql_chunks
 TASK = "Task"
 HANDOFF_KEY_FIELD = "Leadsync_Handoff_Key__c"
 COMPOSITE_MAX = 200
+WHO_OBJECTS = {"00Q": "Lead", "003": "Contact"}  # a Task's WhoId, by its id's key prefix
 
 
 Query = Callable[[str], Iterable[Mapping[str, object]]]
@@ -44,7 +45,30 @@ def existing_tasks(tasks: Sequence[HandoffTask], query: Query) -> set[tuple[str,
     return found
 
 
-def task_record(task: HandoffTask, owners: OwnerDirectory) -> dict[str, object]:
+def current_owners(record_ids: Sequence[str], query: Query) -> dict[str, str]:
+    """Each record's OwnerId as Salesforce has it now (one query per object and chunk).
+
+    The Task goes to whoever owns the record after this run's writes: an assignment rule run on
+    the stage change (``salesforce_assign_on_stages``) may just have given the Lead to a rep the
+    run's merged values do not know yet.
+    """
+    by_object: dict[str, list[str]] = {}
+    for record_id in record_ids:
+        object_type = WHO_OBJECTS.get(record_id[:3])
+        if object_type is not None:
+            by_object.setdefault(object_type, []).append(record_id)
+    out: dict[str, str] = {}
+    for object_type, ids in sorted(by_object.items()):
+        for soql in ids_soql_chunks(object_type, ("Id", "OwnerId"), sorted(set(ids))):
+            for row in query(soql):
+                if row.get("OwnerId"):
+                    out[str(row["Id"])[:15]] = str(row["OwnerId"])
+    return out
+
+
+def task_record(
+    task: HandoffTask, owners: OwnerDirectory, current_owner: str | None = None
+) -> dict[str, object]:
     record: dict[str, object] = {
         "attributes": {"type": TASK},
         "WhoId": task.record_id,
@@ -54,7 +78,10 @@ def task_record(task: HandoffTask, owners: OwnerDirectory) -> dict[str, object]:
         "Status": "Not Started",
         HANDOFF_KEY_FIELD: task.key[:80],
     }
-    owner_id = owners.id_for(task.owner) if task.owner else None
+    # The record's rep (a queue or an inactive User cannot own a Task), else the mapped owner.
+    owner_id = current_owner if current_owner and owners.is_assignable(current_owner) else None
+    if owner_id is None and task.owner:
+        owner_id = owners.id_for(task.owner)
     if owner_id:
         record["OwnerId"] = owner_id
     return record
@@ -70,9 +97,10 @@ def create_tasks(
         pair: WriteResult(ref=pair[0], ok=True, object_type=TASK) for pair in found
     }
     missing = [t for t in unique if (t.record_id, t.key) not in found]
+    now_owned = current_owners([t.record_id for t in missing], query) if missing else {}
     for start in range(0, len(missing), COMPOSITE_MAX):
         chunk = missing[start : start + COMPOSITE_MAX]
-        answer = create([task_record(t, owners) for t in chunk])
+        answer = create([task_record(t, owners, now_owned.get(t.record_id[:15])) for t in chunk])
         for task, raw in zip(chunk, answer, strict=True):
             pair = (task.record_id, task.key)
             if raw.get("success"):

@@ -1,0 +1,72 @@
+"""Owner routing seen by a reviewer: the hand-off after a re-route, the dry run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from e2e_helpers import hs_contact, settings_for
+
+from sandbox import RuleEntry, Sandbox
+from sandbox.org_people import rep, user_id
+from sync.runner import run_sync
+
+EMAIL = "klara.schmidt@bergbau-werke.example"
+
+
+def _engaged(sb: Sandbox) -> dict[str, str]:
+    recent = (sb.ctx.now() - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    return {
+        "num_conversion_events": "3",
+        "recent_conversion_date": recent,
+        "first_conversion_event_name": "Request a demo",
+        "hs_email_click": "4",
+        "hs_email_open": "12",
+        "hs_analytics_num_page_views": "25",
+    }
+
+
+def test_the_task_goes_to_the_rep_the_rule_picked_when_the_stage_changed(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    sb.add_assignment_rule(
+        "Lead Routing",
+        [RuleEntry(sb.user_id(rep("Anna").email), "Country", ("Germany",))],
+        default_owner=sb.queue_id(),
+    )
+    settings = settings_for(sb, tmp_path, salesforce_assign_on_stages=["sql"], handoff_task=True)
+    contact = hs_contact(
+        sb,
+        EMAIL,
+        country=" germany ",
+        jobtitle="Chief Operating Officer",
+        hs_email_open="1",
+        hs_analytics_num_page_views="1",
+    )
+    run_sync(settings, clock=sb.ctx.now)
+    (lead,) = sb.salesforce.all("Lead")
+    assert lead["OwnerId"] == user_id(sb.salesforce, "integration@leadsync.example")
+
+    sb.ctx.advance(3600)
+    sb.hubspot.update(contact, _engaged(sb))
+    sb.ctx.advance(60)
+    report = run_sync(settings, clock=sb.ctx.now).report
+    anna = user_id(sb.salesforce, rep("Anna").email)
+    now = sb.salesforce.get("Lead", str(lead["Id"]))
+    assert now is not None and now["Leadsync_Stage__c"] == "sql"
+    assert now["OwnerId"] == anna  # the rule re-routed the Lead on the stage change
+    (task,) = sb.salesforce.all("Task")
+    assert report.handoff_tasks == 1
+    assert task["OwnerId"] == anna  # the hand-off goes to the Lead's owner now, not the old one
+
+
+def test_a_dry_run_creates_no_lead_no_task_and_moves_no_owner(sb: Sandbox, tmp_path: Path) -> None:
+    sb.add_assignment_rule(
+        "Lead Routing",
+        [RuleEntry(sb.user_id(rep("Anna").email), "Country", ("Germany",))],
+    )
+    settings = settings_for(sb, tmp_path, salesforce_assignment_rule="active", handoff_task=True)
+    hs_contact(sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **_engaged(sb))
+    outcome = run_sync(settings, clock=sb.ctx.now, dry_run=True)
+    assert sb.salesforce.all("Lead") == [] and sb.salesforce.all("Task") == []
+    assert outcome.report.handoff_tasks == 0
