@@ -185,3 +185,7 @@ class HandoffTarget(Protocol):
     def create_handoff_tasks(self, tasks: Sequence[HandoffTask]) -> list[WriteResult]:
         """A task per hand-off not already there; one result per task, ``ref`` = the record."""
         ...
+
+    def existing_handoffs(self, tasks: Sequence[HandoffTask]) -> set[tuple[str, str]]:
+        """(record id, key) of the hand-offs that already have a task (a dry run's look-up)."""
+        ...

@@ -59,7 +59,7 @@ from connectors.salesforce_read import (
     parse_schema,
     select_fields,
 )
-from connectors.salesforce_tasks import TASK, HandoffTask, create_tasks
+from connectors.salesforce_tasks import TASK, HandoffTask, create_tasks, existing_tasks
 from connectors.salesforce_write import BulkOutcome, Mode, SalesforceWriter, bulk_csv
 from connectors.servertime import ServerClock
 
@@ -424,6 +424,13 @@ class SalesforceConnector:
             self._rows,
             lambda records: self._composite(Mode.CREATE, TASK, records, assign=NO_RULES),
         )
+
+    def existing_handoffs(self, tasks: Sequence[HandoffTask]) -> set[tuple[str, str]]:
+        """(record id, key) of the hand-offs that already have a Task (read only)."""
+        if not tasks:
+            return set()
+        self._check_quota()
+        return existing_tasks(tasks, self._rows)
 
     # -- campaigns (connectors/salesforce_campaigns.py) -------------------------------------
 

@@ -387,6 +387,9 @@ class Engine:
             for person in people:
                 self._record_plan(self._plan_hubspot(person), person)
                 self._record_plan(next((w for w in sf_writes if w.person is person), None), person)
+            self._plan_hand_off(
+                people, {w.person.link_id for w in sf_writes if w.person and w.op.id is None}
+            )
             if self.campaigns is not None:
                 created = [w.person for w in sf_writes if w.person and w.op.id is None]
                 self.campaigns.plan_memberships(people, created)
@@ -426,6 +429,34 @@ class Engine:
             elif result.ok:
                 self.report.updated.add("hubspot")  # a deletion or archive flag
         self._commit(people, sf_out, hs_out, link_updates, retire, cursors)
+
+    def _plan_hand_off(self, people: Sequence[Person], creating: set[str]) -> None:
+        """Dry run: the hand-off tasks a run would create (existing ones looked up, none made)."""
+        if self.handoff is None or not isinstance(self.sf, HandoffTarget):
+            return
+        owner_field = min(self.owners.fields) if self.owners.fields else None
+        wanted = handoff_tasks(people, self.handoff, self.now.date(), owner_field, creating)
+        found = self.sf.existing_handoffs([t for _, t in wanted if t.record_id])
+        for person, task in wanted:
+            if (task.record_id, task.key) in found:
+                continue
+            self.report.handoff_tasks += 1
+            email = person.values.get("email")
+            self.plans.append(
+                PlannedWrite(
+                    "salesforce",
+                    "create",
+                    HANDOFF_OBJECT,
+                    None,
+                    str(email) if email else None,
+                    ("description", "due", "owner", "subject"),
+                    changes=(
+                        ("subject", None, task.subject),
+                        ("due", None, task.due.isoformat()),
+                        ("owner", None, task.owner),
+                    ),
+                )
+            )
 
     def _hand_off(self, people: Sequence[Person]) -> None:
         """Follow-up tasks for the reps of people who became SQLs (settings ``handoff_*``).

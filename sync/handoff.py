@@ -8,7 +8,7 @@ second.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -54,20 +54,30 @@ def _name(person: Person) -> str:
 
 
 def handoff_tasks(
-    people: Sequence[Person], policy: HandoffPolicy, today: date, owner_field: str | None
+    people: Sequence[Person],
+    policy: HandoffPolicy,
+    today: date,
+    owner_field: str | None,
+    creating: Collection[str] = (),
 ) -> list[tuple[Person, HandoffTask]]:
-    """A task for each person the rules put in the hand-off stage, with a CRM record."""
+    """A task for each person the rules put in the hand-off stage, with a CRM record.
+
+    ``creating``: a dry run's people (by link id) whose record the run would create; their task
+    is planned with an empty record id.
+    """
     out: list[tuple[Person, HandoffTask]] = []
     for person in people:
         decision = person.decision
         if decision is None or decision.excluded or decision.stage != policy.stage:
             continue
-        if not person.salesforce_id or person.failed["salesforce"]:
+        if person.failed["salesforce"]:
+            continue
+        if not person.salesforce_id and person.link_id not in creating:
             continue
         owner = person.values.get(owner_field) if owner_field else None
         task = HandoffTask(
             key=handoff_key(policy.stage),
-            record_id=person.salesforce_id,
+            record_id=person.salesforce_id or "",
             owner=str(owner) if owner else None,
             subject=policy.subject.replace("{name}", _name(person)),
             due=today + timedelta(days=policy.due_days),

@@ -66,7 +66,71 @@ def test_a_dry_run_creates_no_lead_no_task_and_moves_no_owner(sb: Sandbox, tmp_p
         [RuleEntry(sb.user_id(rep("Anna").email), "Country", ("Germany",))],
     )
     settings = settings_for(sb, tmp_path, salesforce_assignment_rule="active", handoff_task=True)
-    hs_contact(sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **_engaged(sb))
+    contact = hs_contact(
+        sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **_engaged(sb)
+    )
     outcome = run_sync(settings, clock=sb.ctx.now, dry_run=True)
     assert sb.salesforce.all("Lead") == [] and sb.salesforce.all("Task") == []
-    assert outcome.report.handoff_tasks == 0
+    # Planned, not made: the dry run lists the hand-off the real run would create.
+    assert outcome.report.handoff_tasks == 1
+    (planned,) = [p for p in outcome.plans if p.object_type == "handoff-task"]
+    assert planned.action == "create" and planned.email == EMAIL
+
+    run_sync(settings, clock=sb.ctx.now)
+    assert len(sb.salesforce.all("Task")) == 1
+    sb.ctx.advance(600)
+    sb.hubspot.update(contact, {"jobtitle": "Chief Operating Officer and Founder"})
+    sb.ctx.advance(60)
+    again = run_sync(settings, clock=sb.ctx.now, dry_run=True)
+    assert again.plans  # the contact's change is planned
+    assert again.report.handoff_tasks == 0  # it exists now: nothing planned
+    assert [p for p in again.plans if p.object_type == "handoff-task"] == []
+
+
+def test_probe_email_case_and_conversion(sb: Sandbox, tmp_path: Path) -> None:
+    settings = settings_for(sb, tmp_path)
+    jonas = sb.hubspot.owners.add("Jonas.Weber@NORTHWIND-SALES.example", "Jonas", "Weber")
+    contact = hs_contact(sb, EMAIL, country="Germany")
+    run_sync(settings, clock=sb.ctx.now)
+    (lead,) = sb.salesforce.all("Lead")
+    sb.ctx.advance(600)
+    sb.salesforce.update("Lead", str(lead["Id"]), {"OwnerId": sb.user_id(rep("Jonas").email)})
+    sb.ctx.advance(60)
+    report = run_sync(settings, clock=sb.ctx.now).report
+    assert report.unmatched_owners == []
+    got = sb.hubspot.get(contact)
+    assert got is not None and got["properties"]["hubspot_owner_id"] == jonas  # type: ignore[index]
+    sb.ctx.advance(600)
+    converted = sb.salesforce.convert_lead(str(lead["Id"]))
+    sb.ctx.advance(60)
+    run_sync(settings, clock=sb.ctx.now)
+    sb.ctx.advance(600)
+    sb.salesforce.update(
+        "Contact", str(converted["contact_id"]), {"OwnerId": sb.user_id(rep("Mei").email)}
+    )
+    sb.ctx.advance(60)
+    run_sync(settings, clock=sb.ctx.now)
+    got = sb.hubspot.get(contact)
+    assert got is not None
+    assert got["properties"]["hubspot_owner_id"] == sb.hubspot.owners.id_for(rep("Mei").email)  # type: ignore[index]
+
+
+def test_probe_many_owners(sb: Sandbox, tmp_path: Path) -> None:
+    settings = settings_for(sb, tmp_path)
+    last = ""
+    for i in range(520):
+        last = sb.hubspot.owners.add(f"rep{i}@northwind-sales.example", "Rep", str(i))
+    sb.salesforce.create(
+        "User",
+        {
+            "Username": "rep519@northwind-sales.example",
+            "Email": "REP519@northwind-sales.example",
+            "FirstName": "Rep",
+            "LastName": "519",
+            "Alias": "rep519",
+        },
+    )
+    hs_contact(sb, EMAIL, country="Germany", hubspot_owner_id=last)
+    report = run_sync(settings, clock=sb.ctx.now).report
+    (lead,) = sb.salesforce.all("Lead")
+    assert lead["OwnerId"] == sb.user_id("rep519@northwind-sales.example"), report.unmatched_owners
