@@ -7,7 +7,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from connectors.base import ChangePage, Connector, Cursor, HandoffTarget, System, WriteOp
+from connectors.base import (
+    ChangePage,
+    Connector,
+    Cursor,
+    HandoffTarget,
+    RecordError,
+    System,
+    WriteOp,
+    WriteResult,
+)
 from connectors.errors import AuthConfigError, ConnectorError, QuotaExhaustedError
 from mappings.mappingset import MappingSet
 from mappings.syncrule import SyncRule
@@ -477,8 +486,11 @@ class Engine:
         except (QuotaExhaustedError, AuthConfigError):
             raise
         except ConnectorError as exc:
+            # Still owed: each hand-off becomes a dead letter, retried with its person by later
+            # runs (nothing else would bring an unchanged person back).
             log.warning("hand-off tasks not created this run: %s", exc)
-            return
+            failed = RecordError(exc.code or f"HTTP_{exc.status}", str(exc))
+            results = [WriteResult(ref=t.record_id, ok=False, errors=(failed,)) for _, t in wanted]
         for (person, task), result in zip(wanted, results, strict=True):
             if result.created:
                 self.report.handoff_tasks += 1

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from e2e_helpers import hs_contact, settings_for
 
+from connectors.errors import RetryableError
+from connectors.salesforce import SalesforceConnector
 from sandbox import RuleEntry, Sandbox
 from sandbox.org_people import rep, user_id
 from sync.runner import run_sync
@@ -134,3 +137,26 @@ def test_probe_many_owners(sb: Sandbox, tmp_path: Path) -> None:
     report = run_sync(settings, clock=sb.ctx.now).report
     (lead,) = sb.salesforce.all("Lead")
     assert lead["OwnerId"] == sb.user_id("rep519@northwind-sales.example"), report.unmatched_owners
+
+
+def test_a_hand_off_the_crm_did_not_answer_is_made_by_a_later_run(
+    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(sb, tmp_path, handoff_task=True)
+    hs_contact(sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **_engaged(sb))
+
+    def unavailable(self: SalesforceConnector, tasks: object) -> None:
+        raise RetryableError("503 after every retry", system="salesforce", status=503)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SalesforceConnector, "create_handoff_tasks", unavailable)
+        first = run_sync(settings, clock=sb.ctx.now).report
+    (lead,) = sb.salesforce.all("Lead")
+    assert lead["Leadsync_Stage__c"] == "sql"  # the record itself synced
+    assert sb.salesforce.all("Task") == [] and first.status != "ok"
+
+    # Nothing changes on either side: the hand-off is still owed, and a later run makes it.
+    sb.ctx.advance(3600)
+    again = run_sync(settings, clock=sb.ctx.now).report
+    assert again.handoff_tasks == 1
+    assert len(sb.salesforce.all("Task")) == 1
