@@ -1,4 +1,4 @@
-"""Owner routing seen by a reviewer: the hand-off after a re-route, the dry run."""
+"""Owner routing seen by a reviewer: re-routes, the dry run, lost hand-offs, case, paging."""
 
 from __future__ import annotations
 
@@ -90,7 +90,9 @@ def test_a_dry_run_creates_no_lead_no_task_and_moves_no_owner(sb: Sandbox, tmp_p
     assert [p for p in again.plans if p.object_type == "handoff-task"] == []
 
 
-def test_probe_email_case_and_conversion(sb: Sandbox, tmp_path: Path) -> None:
+def test_owner_emails_match_case_blind_and_a_converted_contacts_owner_syncs(
+    sb: Sandbox, tmp_path: Path
+) -> None:
     settings = settings_for(sb, tmp_path)
     jonas = sb.hubspot.owners.add("Jonas.Weber@NORTHWIND-SALES.example", "Jonas", "Weber")
     contact = hs_contact(sb, EMAIL, country="Germany")
@@ -118,7 +120,7 @@ def test_probe_email_case_and_conversion(sb: Sandbox, tmp_path: Path) -> None:
     assert got["properties"]["hubspot_owner_id"] == sb.hubspot.owners.id_for(rep("Mei").email)  # type: ignore[index]
 
 
-def test_probe_many_owners(sb: Sandbox, tmp_path: Path) -> None:
+def test_an_owner_past_the_first_owners_page_is_matched(sb: Sandbox, tmp_path: Path) -> None:
     settings = settings_for(sb, tmp_path)
     last = ""
     for i in range(520):
@@ -160,3 +162,34 @@ def test_a_hand_off_the_crm_did_not_answer_is_made_by_a_later_run(
     again = run_sync(settings, clock=sb.ctx.now).report
     assert again.handoff_tasks == 1
     assert len(sb.salesforce.all("Task")) == 1
+
+
+def test_users_past_the_first_soql_page_and_salesforce_wins_the_same_interval(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    settings = settings_for(sb, tmp_path)
+    for i in range(2100):
+        sb.salesforce.create(
+            "User",
+            {
+                "Username": f"u{i}@northwind-sales.example",
+                "Email": f"u{i}@northwind-sales.example",
+                "FirstName": "U",
+                "LastName": str(i),
+                "Alias": f"u{i}",
+            },
+        )
+    late = sb.hubspot.owners.add("U2099@northwind-sales.example", "U", "2099")
+    contact = hs_contact(sb, EMAIL, country="Germany", hubspot_owner_id=late)
+    run_sync(settings, clock=sb.ctx.now)
+    (lead,) = sb.salesforce.all("Lead")
+    assert lead["OwnerId"] == sb.user_id("u2099@northwind-sales.example")
+    sb.ctx.advance(600)
+    sb.salesforce.update("Lead", str(lead["Id"]), {"OwnerId": sb.user_id(rep("Mei").email)})
+    sb.hubspot.update(contact, {"hubspot_owner_id": sb.hubspot.owners.id_for(rep("Sam").email)})
+    sb.ctx.advance(60)
+    run_sync(settings, clock=sb.ctx.now)
+    got = sb.hubspot.get(contact)
+    assert got is not None
+    assert got["properties"]["hubspot_owner_id"] == sb.hubspot.owners.id_for(rep("Mei").email)  # type: ignore[index]
+    assert sb.salesforce.get("Lead", str(lead["Id"]))["OwnerId"] == sb.user_id(rep("Mei").email)  # type: ignore[index]
