@@ -151,3 +151,38 @@ def add_assignment_rule(
     if active:
         salesforce.assignment.active_id = rule_id
     return rule_id
+
+
+def parse_route(spec: str, salesforce: SalesforceStore) -> RuleEntry:
+    """One rule entry from ``leadsync sandbox serve --route``.
+
+    ``FIELD=V1|V2:OWNER`` (equals one of the values, case-blind), ``FIELD>=N:OWNER`` or
+    ``FIELD<=N:OWNER`` (a number range); OWNER is a User's email or ``queue``.
+    """
+    from sandbox.salesforce.assignment import RuleEntry
+
+    criteria, sep, owner = spec.rpartition(":")
+    owner = owner.strip()
+    if not sep or not criteria.strip() or not owner:
+        raise ValueError(f"route {spec!r}: expected FIELD=V1|V2:OWNER or FIELD>=N:OWNER")
+    if owner.lower() == "queue":
+        owner_id = queue_id(salesforce)
+    else:
+        try:
+            owner_id = user_id(salesforce, owner)
+        except StopIteration:
+            raise ValueError(f"route {spec!r}: no sandbox User has the email {owner!r}") from None
+    for op in (">=", "<="):
+        if op in criteria:
+            name, _, number = criteria.partition(op)
+            try:
+                bound = float(number)
+            except ValueError:
+                raise ValueError(f"route {spec!r}: {number.strip()!r} is not a number") from None
+            low, high = (bound, None) if op == ">=" else (None, bound)
+            return RuleEntry(owner_id, name.strip(), min_value=low, max_value=high)
+    name, eq, values = criteria.partition("=")
+    picked = tuple(v.strip() for v in values.split("|") if v.strip())
+    if not eq or not name.strip() or not picked:
+        raise ValueError(f"route {spec!r}: expected FIELD=V1|V2:OWNER or FIELD>=N:OWNER")
+    return RuleEntry(owner_id, name.strip(), picked)

@@ -59,9 +59,16 @@ def sandbox_serve(
     wide_schema: bool = typer.Option(
         False, help="600 HubSpot contact properties, 500 Lead and Contact fields, as real ones."
     ),
+    route: list[str] = typer.Option(
+        [],
+        help="An entry of the active lead assignment rule 'Lead Routing', tried in order: "
+        "FIELD=V1|V2:OWNER or FIELD>=N:OWNER (OWNER: a User's email or 'queue'); "
+        "no entry matching: the queue.",
+    ),
 ) -> None:
     """Run both emulators in the foreground and print the environment that points at them."""
     from sandbox import Sandbox
+    from sandbox.org_people import add_assignment_rule, parse_route, queue_id
 
     sb = Sandbox(
         seed=seed,
@@ -72,6 +79,15 @@ def sandbox_serve(
         wide_schema=wide_schema,
     )
     with sb:
+        if route:
+            try:
+                entries = [parse_route(r, sb.salesforce) for r in route]
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--route") from None
+            add_assignment_rule(
+                sb.salesforce, "Lead Routing", entries, default_owner=queue_id(sb.salesforce)
+            )
+            typer.echo(f"# active lead assignment rule 'Lead Routing': {len(entries)} entries")
         for key, value in sb.env().items():
             typer.echo(f"export {key}={value}")
         typer.echo("# or sign in with OAuth (JWT bearer; LEADSYNC_SALESFORCE_AUTH may also be")
