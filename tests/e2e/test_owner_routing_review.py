@@ -193,3 +193,26 @@ def test_users_past_the_first_soql_page_and_salesforce_wins_the_same_interval(
     assert got is not None
     assert got["properties"]["hubspot_owner_id"] == sb.hubspot.owners.id_for(rep("Mei").email)  # type: ignore[index]
     assert sb.salesforce.get("Lead", str(lead["Id"]))["OwnerId"] == sb.user_id(rep("Mei").email)  # type: ignore[index]
+
+
+def test_an_sql_who_drops_back_and_returns_gets_no_second_task(sb: Sandbox, tmp_path: Path) -> None:
+    # "One Task per record and stage" (docs/operations.md): the rep already has the hand-off.
+    settings = settings_for(sb, tmp_path, handoff_task=True)
+    contact = hs_contact(
+        sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **_engaged(sb)
+    )
+    assert run_sync(settings, clock=sb.ctx.now).report.handoff_tasks == 1
+    (lead,) = sb.salesforce.all("Lead")
+    sb.ctx.advance(3600)
+    sb.hubspot.update(contact, {"jobtitle": "Intern", "company": "", "num_conversion_events": "0"})
+    sb.ctx.advance(60)
+    run_sync(settings, clock=sb.ctx.now)
+    dropped = sb.salesforce.get("Lead", str(lead["Id"]))
+    assert dropped is not None and dropped["Leadsync_Stage__c"] != "sql"
+    sb.ctx.advance(3600)
+    sb.hubspot.update(contact, {"jobtitle": "Chief Operating Officer", **_engaged(sb)})
+    sb.ctx.advance(60)
+    back = run_sync(settings, clock=sb.ctx.now).report
+    again = sb.salesforce.get("Lead", str(lead["Id"]))
+    assert again is not None and again["Leadsync_Stage__c"] == "sql"
+    assert back.handoff_tasks == 0 and len(sb.salesforce.all("Task")) == 1
