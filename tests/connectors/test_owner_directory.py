@@ -153,3 +153,11 @@ def test_the_assignment_header(
 def test_an_unknown_rule_name_is_a_configuration_error() -> None:
     with pytest.raises(AuthConfigError, match="Lead Rooting"):
         rule_header("Lead Rooting", lambda soql: [])
+
+
+def test_only_active_owners_are_assignable_by_id() -> None:
+    owners = OwnerDirectory("salesforce", lambda: ENTRIES)
+    assert owners.is_assignable("1")
+    assert not owners.is_assignable("2")  # inactive
+    assert not owners.is_assignable("3")  # a queue cannot own a Task
+    assert not owners.is_assignable("99")  # not in the listing
