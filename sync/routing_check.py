@@ -46,6 +46,22 @@ def check_routing(
         _check_rule(report, rule, salesforce)
     if settings.handoff_task:
         _check_task(report, salesforce)
+    _check_stages(report, settings, {st.name for st in ms.rules.stages})
+
+
+def _check_stages(report: CheckReport, settings: Settings, stages: set[str]) -> None:
+    """A stage setting naming no stage of rules.yaml would never fire: say so, not stay silent."""
+    named = [("salesforce_assign_on_stages", s) for s in settings.salesforce_assign_on_stages]
+    if settings.handoff_task:
+        named.append(("handoff_stage", settings.handoff_stage))
+    for setting, stage in named:
+        if stage not in stages:
+            report.errors.append(
+                _issue(
+                    env_name(setting),
+                    f"{stage!r} is not a stage of rules.yaml (one of {', '.join(sorted(stages))})",
+                )
+            )
 
 
 def _check_owners(

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from e2e_helpers import hs_contact, settings_for
+from typer.testing import CliRunner
 
 from connectors.errors import RetryableError
 from connectors.salesforce import SalesforceConnector
 from sandbox import RuleEntry, Sandbox
 from sandbox.org_people import rep, user_id
+from sync.cli import app
 from sync.runner import run_sync
 
 EMAIL = "klara.schmidt@bergbau-werke.example"
@@ -216,3 +218,30 @@ def test_an_sql_who_drops_back_and_returns_gets_no_second_task(sb: Sandbox, tmp_
     again = sb.salesforce.get("Lead", str(lead["Id"]))
     assert again is not None and again["Leadsync_Stage__c"] == "sql"
     assert back.handoff_tasks == 0 and len(sb.salesforce.all("Task")) == 1
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"LEADSYNC_HANDOFF_TASK": "true", "LEADSYNC_HANDOFF_STAGE": "SQL"}, "'SQL'"),
+        ({"LEADSYNC_SALESFORCE_ASSIGN_ON_STAGES": '["sq1"]'}, "'sq1'"),
+    ],
+)
+def test_a_stage_setting_naming_no_stage_is_a_check_error(
+    sb: Sandbox, tmp_path: Path, env: dict[str, str], says: str
+) -> None:
+    full = {**sb.env(), "LEADSYNC_STATE_URL": f"sqlite:///{tmp_path}/s.db", **env}
+    result = CliRunner().invoke(app, ["check", "--online"], env=full)
+    assert result.exit_code != 0, result.output
+    assert says in result.output and "is not a stage of rules.yaml" in result.output
+
+
+def test_the_shipped_stage_settings_pass_the_check(sb: Sandbox, tmp_path: Path) -> None:
+    full = {
+        **sb.env(),
+        "LEADSYNC_STATE_URL": f"sqlite:///{tmp_path}/s.db",
+        "LEADSYNC_HANDOFF_TASK": "true",
+        "LEADSYNC_SALESFORCE_ASSIGN_ON_STAGES": '["mql", "sql"]',
+    }
+    result = CliRunner().invoke(app, ["check", "--online"], env=full)
+    assert "is not a stage" not in result.output, result.output
