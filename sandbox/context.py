@@ -32,6 +32,8 @@ class FaultConfig:
     salesforce_daily_limit: int = 1_000_000
     salesforce_session_idle_s: float = 7200.0  # the org's session timeout (default 2 hours)
     hubspot_token_lifetime_s: float = 1800.0  # OAuth access tokens last 30 minutes
+    # A connected app without the openid scope: GET /services/oauth2/userinfo answers 403.
+    salesforce_userinfo_refused: bool = False
     # Late visibility: Salesforce stamps SystemModstamp when a transaction starts, so a long one
     # lands after later stamps were already read (why getDeleted reports latestDateCovered).
     # This share of writes without an explicit ``when`` is stamped up to ``salesforce_late_max_s``

@@ -19,7 +19,7 @@ from sandbox.salesforce.composite import Collections
 from sandbox.salesforce.describe import describe_global, describe_object
 from sandbox.salesforce.errors import SalesforceError, bad_id_in_url, not_found
 from sandbox.salesforce.ids import looks_like_id
-from sandbox.salesforce.oauth import OAuthApp, Sessions, TokenEndpoint
+from sandbox.salesforce.oauth import OAuthApp, Sessions, TokenEndpoint, UserInfoEndpoint
 from sandbox.salesforce.query import QueryEngine, record_renderer
 from sandbox.salesforce.schema import API_VERSION, BASE_PATH, ObjectSpec
 from sandbox.salesforce.store import SalesforceStore, WriteOp, lock_row_error
@@ -290,7 +290,9 @@ def build_app(
     sessions = Sessions(ctx, seed)
     api = SalesforceApi(store, ctx, session_id, sessions)
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
-    sign_in = []
+    # Any session (OAuth or the built-in session id) may ask who it is.
+    userinfo = UserInfoEndpoint(sessions).handle
+    sign_in = [Route("/services/oauth2/userinfo", userinfo, methods=["GET", "POST"])]
     if oauth is not None:
         endpoint = TokenEndpoint(oauth, sessions, ctx)
         sign_in.append(Route("/services/oauth2/token", endpoint.handle, methods=["POST"]))

@@ -23,10 +23,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from sandbox.context import SandboxContext
+from sandbox.salesforce.relations import USER_ROW
+from sandbox.salesforce.schema import DEFAULT_OWNER_ID
 
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ORG_ID = "00D000000000001"
-USER_ID = "005000000000001AAA"  # the integration user
+USER_ID = DEFAULT_OWNER_ID  # the integration user: every sign-in (and the session id) is it
 
 
 @dataclass
@@ -158,3 +160,43 @@ class TokenEndpoint:
         if claims.get("sub") != self.app.username:
             return _refused("invalid_grant", "user hasn't approved this consumer")
         return None
+
+
+class UserInfoEndpoint:
+    """``GET /services/oauth2/userinfo``: who the access token signs in as (OpenID Connect).
+
+    Salesforce Help, "Query for User Information" (remoteaccess_using_userinfo_endpoint): the
+    endpoint answers for the token's own user only, with ``sub`` (the identity URL
+    ``.../id/<orgId>/<userId>``), ``user_id``, ``organization_id``, ``preferred_username``,
+    ``email``... Every sandbox session (OAuth or the built-in session id) is the integration
+    user. An invalid or expired token gets 403 ``Bad_OAuth_Token`` (not the REST API's 401), as
+    clients report (forcedotcom/SalesforceMobileSDK-iOS#3398, jsforce/jsforce#736).
+    """
+
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+
+    async def handle(self, request: Request) -> Response:
+        auth = request.headers.get("authorization", "")
+        if not auth.startswith("Bearer ") or not self.sessions.touch(auth[len("Bearer ") :]):
+            return Response("Bad_OAuth_Token", status_code=403, media_type="text/plain")
+        if self.sessions.ctx.faults.salesforce_userinfo_refused:
+            return Response("Insufficient_Scope", status_code=403, media_type="text/plain")
+        base = f"{request.url.scheme}://{request.url.netloc}"
+        org_id = f"{ORG_ID}AAA"
+        return JSONResponse(
+            {
+                "sub": f"{base}/id/{org_id}/{USER_ID}",
+                "user_id": USER_ID,
+                "organization_id": org_id,
+                "preferred_username": USER_ROW["Username"],
+                "nickname": USER_ROW["Alias"],
+                "name": USER_ROW["Name"],
+                "email": USER_ROW["Email"],
+                "email_verified": True,
+                "given_name": USER_ROW["FirstName"],
+                "family_name": USER_ROW["LastName"],
+                "user_type": "STANDARD",
+                "active": True,
+            }
+        )
