@@ -29,7 +29,7 @@ class OwnerEntry:
     id: str
     email: str | None
     assignable: bool = True  # active: records may be given to it
-    queue: bool = False  # a Salesforce queue: a Lead in it has no rep yet
+    queue: bool = False  # a Salesforce queue or the integration user: its records have no rep yet
 
 
 class OwnerDirectory:

@@ -133,7 +133,7 @@ class SalesforceConnector:
         self._schemas: dict[str, ObjectSchema] = {}
         self._converted: dict[str, str] = {}  # Lead id -> ConvertedContactId, seen in reads
         self._wanted: dict[str, tuple[str, ...]] = {}  # object type -> fields to read
-        self._owners = OwnerDirectory("salesforce", lambda: load_owners(self._rows))
+        self._owners = OwnerDirectory("salesforce", lambda: load_owners(self._rows, self._userinfo))
         self._assignment_rule = assignment_rule  # None, "active" or a lead rule's name
         self._create_header: str | None = None  # Sforce-Auto-Assign for creates, resolved once
 
@@ -400,6 +400,11 @@ class SalesforceConnector:
     def _rows(self, soql: str) -> Iterator[Mapping[str, Any]]:
         for rows in self._query_pages(soql, include_deleted=False):
             yield from rows
+
+    def _userinfo(self) -> Mapping[str, Any] | None:
+        """``GET /services/oauth2/userinfo``: the signed-in user (once per run, with the owners)."""
+        answer = self._call(lambda: self._sf.oauth2("userinfo"), safe=True)
+        return answer if isinstance(answer, Mapping) else None
 
     def owner_emails(self) -> frozenset[str]:
         """Emails of the active Users (one User and one queue query per run)."""

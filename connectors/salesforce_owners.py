@@ -1,7 +1,11 @@
 """Salesforce owners for the owner sync, and the lead assignment rule leadsync asks for.
 
 A Lead is owned by a User or a queue (a ``Group`` of ``Type = 'Queue'``); both are read once
-per run, one query each. A queue-owned Lead has no rep yet: its owner reads as blank.
+per run, one query each. A queue-owned Lead has no rep yet: its owner reads as blank. So does a
+record owned by the integration user leadsync signs in as (the default owner of what it
+creates): it is learnt once per run from ``GET /services/oauth2/userinfo`` (``user_id``;
+Salesforce Help, "Query for User Information"); if the org refuses that call (a token without
+the ``openid`` scope), the integration user reads as any User, with one warning per run.
 
 Assignment: the REST API applies the org's active assignment rule to every Lead created or
 updated unless told otherwise; ``Sforce-Auto-Assign: FALSE`` turns it off, ``TRUE`` asks for
@@ -12,13 +16,14 @@ header: FALSE unless the settings ask for the rules.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from simple_salesforce import format_soql
 
 from connectors.base import SourceRecord, Value, WriteOp
-from connectors.errors import AuthConfigError
+from connectors.errors import AuthConfigError, ConnectorError
 from connectors.owners import OwnerDirectory, OwnerEntry
 
 OWNER_FIELD = "OwnerId"
@@ -30,14 +35,43 @@ USERS_SOQL = "SELECT Id, Email, IsActive FROM User"
 QUEUES_SOQL = "SELECT Id, Name FROM Group WHERE Type = 'Queue'"
 
 Query = Callable[[str], Iterable[Mapping[str, object]]]
+UserInfo = Callable[[], Mapping[str, object] | None]
+
+log = logging.getLogger(__name__)
 
 
-def load_owners(query: Query) -> Iterator[OwnerEntry]:
-    """Every User (active ones can be given records) and every queue."""
-    for row in query(USERS_SOQL):
+def signed_in_user(userinfo: UserInfo) -> str | None:
+    """The 15-character id of the user the API session is, or None if the org will not say."""
+    try:
+        answer = userinfo()
+    except ConnectorError as exc:
+        log.warning(
+            "salesforce: cannot tell which user leadsync signs in as (%s, status %s): records "
+            "it owns read as owned by a rep (grant the connected app the openid scope)",
+            exc.code or type(exc).__name__,
+            exc.status,
+        )
+        return None
+    user_id = answer.get("user_id") if answer else None
+    return str(user_id)[:15] if isinstance(user_id, str) and user_id else None
+
+
+def load_owners(query: Query, userinfo: UserInfo) -> Iterator[OwnerEntry]:
+    """Every User (active ones can be given records) and every queue.
+
+    The signed-in integration user is listed like a queue: a record it owns has no rep yet.
+    """
+    users = list(query(USERS_SOQL))
+    queues = list(query(QUEUES_SOQL))
+    integration = signed_in_user(userinfo)  # after the queries: the session is fresh
+    for row in users:
         email = row.get("Email")
-        yield OwnerEntry(str(row["Id"]), str(email) if email else None, row.get("IsActive") is True)
-    for row in query(QUEUES_SOQL):
+        user_id = str(row["Id"])
+        if integration is not None and user_id[:15] == integration:
+            yield OwnerEntry(user_id, None, assignable=False, queue=True)
+            continue
+        yield OwnerEntry(user_id, str(email) if email else None, row.get("IsActive") is True)
+    for row in queues:
         yield OwnerEntry(str(row["Id"]), None, assignable=False, queue=True)
 
 

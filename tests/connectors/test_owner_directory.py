@@ -128,11 +128,44 @@ def test_salesforce_owners_are_users_and_queues() -> None:
         ],
         "SELECT Id, Name FROM Group WHERE Type = 'Queue'": [{"Id": "00GA", "Name": "Leads"}],
     }
-    assert list(load_owners(answers.__getitem__)) == [
+    assert list(load_owners(answers.__getitem__, lambda: None)) == [
         OwnerEntry("005A", "a@x.com"),
         OwnerEntry("005B", "b@x.com", assignable=False),
         OwnerEntry("00GA", None, assignable=False, queue=True),
     ]
+
+
+INTEGRATION_ANSWERS = {
+    "SELECT Id, Email, IsActive FROM User": [
+        {"Id": "005000000000001AAA", "Email": "api@x.com", "IsActive": True},
+        {"Id": "005000000000002AAA", "Email": "rep@x.com", "IsActive": True},
+    ],
+    "SELECT Id, Name FROM Group WHERE Type = 'Queue'": [],
+}
+
+
+@pytest.mark.parametrize("user_id", ["005000000000001AAA", "005000000000001"])
+def test_the_signed_in_integration_user_reads_like_a_queue(user_id: str) -> None:
+    # userinfo may answer with a 15- or an 18-character id; OwnerId is always 18.
+    entries = list(load_owners(INTEGRATION_ANSWERS.__getitem__, lambda: {"user_id": user_id}))
+    owners = OwnerDirectory("salesforce", lambda: entries)
+    assert owners.email_of("005000000000001AAA") is None  # blank: HubSpot's owner may fill it
+    assert owners.email_of("005000000000002AAA") == "rep@x.com"
+    assert owners.assignable_emails() == {"rep@x.com"}  # never written to HubSpot
+    assert owners.id_for("api@x.com") is None
+    assert not owners.is_assignable("005000000000001AAA")
+
+
+def test_a_refused_userinfo_keeps_the_integration_user_a_user(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def refused() -> Mapping[str, Any]:
+        raise AuthConfigError("Bad_OAuth_Token", system="salesforce", status=403, code="")
+
+    entries = list(load_owners(INTEGRATION_ANSWERS.__getitem__, refused))
+    assert entries[0] == OwnerEntry("005000000000001AAA", "api@x.com")
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "openid" in warnings[0].getMessage()
 
 
 @pytest.mark.parametrize(
