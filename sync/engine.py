@@ -285,8 +285,12 @@ class Engine:
 
     def _dead(self, letter: NewDeadLetter) -> None:
         """Queue a dead letter for a record refused before any write; the batch goes on."""
-        self.report.dead_letters += 1
         self.report.unprocessable += 1
+        self._queue_dead(letter)
+
+    def _queue_dead(self, letter: NewDeadLetter) -> None:
+        """Count, log and queue a dead letter; it is committed with the batch."""
+        self.report.dead_letters += 1
         self.planner.pending_dead.append(letter)
         log.warning(
             "%s %s %s dead-lettered: %s (%s)",
@@ -418,14 +422,7 @@ class Engine:
         self._hand_off(people)
         if self.campaigns is not None:
             for letter in self.campaigns.memberships(people):
-                self.report.dead_letters += 1
-                self.planner.pending_dead.append(letter)
-                log.warning(
-                    "campaign membership of %s dead-lettered: %s (%s)",
-                    shown(letter.record_ref),
-                    letter.code,
-                    letter.message,
-                )
+                self._queue_dead(letter)
         for person in people:
             hs_write = self._plan_hubspot(person)
             if hs_write is not None:
@@ -443,8 +440,9 @@ class Engine:
         """Dry run: the hand-off tasks a run would create (existing ones looked up, none made)."""
         if self.handoff is None or not isinstance(self.sf, HandoffTarget):
             return
-        owner_field = min(self.owners.fields) if self.owners.fields else None
-        wanted = handoff_tasks(people, self.handoff, self.now.date(), owner_field, creating)
+        wanted = handoff_tasks(
+            people, self.handoff, self.now.date(), self.owners.handoff_field, creating
+        )
         found = self.sf.existing_handoffs([t for _, t in wanted if t.record_id])
         for person, task in wanted:
             if (task.record_id, task.key) in found:
@@ -477,8 +475,7 @@ class Engine:
         """
         if self.handoff is None or not isinstance(self.sf, HandoffTarget):
             return
-        owner_field = min(self.owners.fields) if self.owners.fields else None
-        wanted = handoff_tasks(people, self.handoff, self.now.date(), owner_field)
+        wanted = handoff_tasks(people, self.handoff, self.now.date(), self.owners.handoff_field)
         if not wanted:
             return
         try:
@@ -496,7 +493,6 @@ class Engine:
                 self.report.handoff_tasks += 1
             elif not result.ok:
                 err = result.errors[0] if result.errors else None
-                self.report.dead_letters += 1
                 letter = NewDeadLetter(
                     "salesforce",
                     HANDOFF_OBJECT,
@@ -507,10 +503,7 @@ class Engine:
                     err.fields[0] if err and err.fields else None,
                     person.link_id,
                 )
-                self.planner.pending_dead.append(letter)
-                log.warning(
-                    "hand-off task for %s refused: %s", shown(letter.record_ref), letter.message
-                )
+                self._queue_dead(letter)
 
     def _plan_hubspot(self, person: Person) -> Write | None:
         """The HubSpot write of one person; a failure dead-letters it and keeps its link."""

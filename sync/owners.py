@@ -42,6 +42,11 @@ class OwnerCheck:
     known: dict[System, frozenset[str] | None] = field(default_factory=dict)
     unmatched: dict[tuple[System, str], int] = field(default_factory=dict)
 
+    @property
+    def handoff_field(self) -> str | None:
+        """The owner field a hand-off task is given to (the first by name), if any."""
+        return min(self.fields) if self.fields else None
+
     @classmethod
     def for_mapping(cls, ms: MappingSet) -> OwnerCheck:
         return cls(frozenset(fm.name for fm in ms.fields if fm.lookup == "owner"))
