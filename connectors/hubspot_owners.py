@@ -9,10 +9,10 @@ assigned to them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
-from connectors.base import SourceRecord, Value, WriteOp
+from connectors import owners as owners_module
+from connectors.base import SourceRecord, WriteOp
 from connectors.owners import OwnerDirectory, OwnerEntry
 
 OWNER_PROPERTY = "hubspot_owner_id"
@@ -40,39 +40,23 @@ def list_owners(page: Page) -> Iterator[OwnerEntry]:
             seen.add(after)
 
 
+def _owner_id(record: SourceRecord) -> str | None:
+    raw = record.fields.get(OWNER_PROPERTY)
+    return None if raw in (None, "") else str(raw).split(".")[0]
+
+
+def _owner_email(op: WriteOp) -> str | None:
+    value = op.fields.get(OWNER_PROPERTY)
+    return None if value in (None, "") else str(value)
+
+
 def with_owner_emails(
     records: Sequence[SourceRecord], owners: OwnerDirectory
 ) -> list[SourceRecord]:
     """Records whose owner id is replaced by the owner's email (None when it has none)."""
-    out: list[SourceRecord] = []
-    for record in records:
-        raw = record.fields.get(OWNER_PROPERTY)
-        if OWNER_PROPERTY not in record.fields or raw in (None, ""):
-            out.append(record)
-            continue
-        fields = dict(record.fields)
-        fields[OWNER_PROPERTY] = owners.email_of(str(raw).split(".")[0])
-        out.append(replace(record, fields=fields))
-    return out
+    return owners_module.with_owner_emails(records, OWNER_PROPERTY, owners, _owner_id)
 
 
 def with_owner_ids(ops: Sequence[WriteOp], owners: OwnerDirectory) -> list[WriteOp]:
-    """Writes whose owner email is replaced by the owner id; an unknown email is not written.
-
-    The engine only plans owners the directory has (``owner_emails``); one that went away in
-    between is left out rather than failing the record.
-    """
-    out: list[WriteOp] = []
-    for op in ops:
-        value = op.fields.get(OWNER_PROPERTY)
-        if OWNER_PROPERTY not in op.fields or value in (None, ""):
-            out.append(op)
-            continue
-        fields: dict[str, Value] = dict(op.fields)
-        owner_id = owners.id_for(str(value))
-        if owner_id is None:
-            del fields[OWNER_PROPERTY]
-        else:
-            fields[OWNER_PROPERTY] = owner_id
-        out.append(replace(op, fields=fields))
-    return out
+    """Writes whose owner email is replaced by the owner id; an unknown email is not written."""
+    return owners_module.with_owner_ids(ops, OWNER_PROPERTY, owners, _owner_email)

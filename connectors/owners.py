@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
+
+from connectors.base import SourceRecord, Value, WriteOp
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +93,53 @@ class OwnerDirectory:
         return frozenset(
             k for k, owner_id in self._by_email.items() if entries[owner_id].assignable
         )
+
+
+def with_owner_emails(
+    records: Sequence[SourceRecord],
+    field: str,
+    owners: OwnerDirectory,
+    owner_id: Callable[[SourceRecord], str | None],
+) -> list[SourceRecord]:
+    """Records whose owner id (``owner_id``: None = nothing to translate) becomes an email.
+
+    A queue, or an id the listing does not have, reads as None (no rep).
+    """
+    out: list[SourceRecord] = []
+    for record in records:
+        raw = owner_id(record)
+        if raw is None:
+            out.append(record)
+            continue
+        out.append(replace(record, fields={**record.fields, field: owners.email_of(raw)}))
+    return out
+
+
+def with_owner_ids(
+    ops: Sequence[WriteOp],
+    field: str,
+    owners: OwnerDirectory,
+    owner_email: Callable[[WriteOp], str | None],
+) -> list[WriteOp]:
+    """Writes whose owner email (``owner_email``: None = no owner written) becomes an id.
+
+    The engine only plans owners the directory has (``owner_emails``); one that went away in
+    between, or that cannot be given records, is left out of the write rather than failing it.
+    """
+    out: list[WriteOp] = []
+    for op in ops:
+        email = owner_email(op)
+        if email is None:
+            out.append(op)
+            continue
+        fields: dict[str, Value] = dict(op.fields)
+        found = owners.id_for(email)
+        if found is None:
+            del fields[field]
+        else:
+            fields[field] = found
+        out.append(replace(op, fields=fields))
+    return out
 
 
 @runtime_checkable

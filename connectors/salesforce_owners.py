@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 
 from simple_salesforce import format_soql
 
-from connectors.base import SourceRecord, Value, WriteOp
+from connectors import owners as owners_module
+from connectors.base import SourceRecord, WriteOp
 from connectors.errors import AuthConfigError, ConnectorError
 from connectors.owners import OwnerDirectory, OwnerEntry
 
@@ -75,36 +75,30 @@ def load_owners(query: Query, userinfo: UserInfo) -> Iterator[OwnerEntry]:
         yield OwnerEntry(str(row["Id"]), None, assignable=False, queue=True)
 
 
+def _owner_id(record: SourceRecord) -> str | None:
+    raw = record.fields.get(OWNER_FIELD)
+    if record.object_type in OWNED_OBJECTS and isinstance(raw, str) and raw:
+        return raw
+    return None
+
+
+def _owner_email(op: WriteOp) -> str | None:
+    value = op.fields.get(OWNER_FIELD)
+    if op.object_type in OWNED_OBJECTS and isinstance(value, str) and value:
+        return value
+    return None
+
+
 def with_owner_emails(
     records: Sequence[SourceRecord], owners: OwnerDirectory
 ) -> list[SourceRecord]:
     """Leads and Contacts whose OwnerId is replaced by the owner's email (a queue: None)."""
-    out: list[SourceRecord] = []
-    for record in records:
-        raw = record.fields.get(OWNER_FIELD)
-        if record.object_type not in OWNED_OBJECTS or not isinstance(raw, str) or not raw:
-            out.append(record)
-            continue
-        out.append(replace(record, fields={**record.fields, OWNER_FIELD: owners.email_of(raw)}))
-    return out
+    return owners_module.with_owner_emails(records, OWNER_FIELD, owners, _owner_id)
 
 
 def with_owner_ids(ops: Sequence[WriteOp], owners: OwnerDirectory) -> list[WriteOp]:
     """Writes whose owner email is replaced by the active User's id; an unknown one is left out."""
-    out: list[WriteOp] = []
-    for op in ops:
-        value = op.fields.get(OWNER_FIELD)
-        if op.object_type not in OWNED_OBJECTS or not isinstance(value, str) or not value:
-            out.append(op)
-            continue
-        fields: dict[str, Value] = dict(op.fields)
-        user_id = owners.id_for(value)
-        if user_id is None:
-            del fields[OWNER_FIELD]
-        else:
-            fields[OWNER_FIELD] = user_id
-        out.append(replace(op, fields=fields))
-    return out
+    return owners_module.with_owner_ids(ops, OWNER_FIELD, owners, _owner_email)
 
 
 def rule_soql(name: str) -> str:
