@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,6 +15,22 @@ from sync.settings import Settings, load_settings
 
 # Writes that are not writes: HubSpot reads by POST (search, batch/read), Bulk 2.0 query jobs.
 READ_ONLY_POSTS = ("/search", "/batch/read", "/jobs/query")
+
+
+def sql_activity(sb: Sandbox, days_ago: float) -> dict[str, str]:
+    """HubSpot activity that makes a senior contact an SQL under the default rules.
+
+    The last conversion is ``days_ago`` days before the sandbox's now (engagement decays).
+    """
+    recent = (sb.ctx.now() - timedelta(days=days_ago)).isoformat().replace("+00:00", "Z")
+    return {
+        "num_conversion_events": "3",
+        "recent_conversion_date": recent,
+        "first_conversion_event_name": "Request a demo",
+        "hs_email_click": "4",
+        "hs_email_open": "12",
+        "hs_analytics_num_page_views": "25",
+    }
 
 
 def write_calls(sb: Sandbox) -> dict[str, dict[str, int]]:

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from e2e_helpers import hs_contact, settings_for
+from e2e_helpers import hs_contact, settings_for, sql_activity
 from typer.testing import CliRunner
 
 from sandbox import Sandbox
@@ -228,18 +228,7 @@ def test_becoming_an_sql_can_run_the_rules_again(sb: Sandbox, tmp_path: Path) ->
     assert _lead(sb, GERMAN)["OwnerId"] == integration  # no rule on create
 
     sb.ctx.advance(3600)
-    recent = (sb.ctx.now()).isoformat().replace("+00:00", "Z")
-    sb.hubspot.update(
-        contact,
-        {
-            "num_conversion_events": "3",
-            "recent_conversion_date": recent,
-            "first_conversion_event_name": "Request a demo",
-            "hs_email_click": "4",
-            "hs_email_open": "12",
-            "hs_analytics_num_page_views": "25",
-        },
-    )
+    sb.hubspot.update(contact, sql_activity(sb, 0))
     sb.ctx.advance(60)
     run_sync(settings, clock=sb.ctx.now)
     lead = _lead(sb, GERMAN)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from e2e_helpers import hs_contact, settings_for
+from e2e_helpers import hs_contact, settings_for, sql_activity
 from typer.testing import CliRunner
 
 from connectors.errors import RetryableError
@@ -17,18 +16,6 @@ from sync.cli import app
 from sync.runner import run_sync
 
 EMAIL = "klara.schmidt@bergbau-werke.example"
-
-
-def _engaged(sb: Sandbox) -> dict[str, str]:
-    recent = (sb.ctx.now() - timedelta(days=1)).isoformat().replace("+00:00", "Z")
-    return {
-        "num_conversion_events": "3",
-        "recent_conversion_date": recent,
-        "first_conversion_event_name": "Request a demo",
-        "hs_email_click": "4",
-        "hs_email_open": "12",
-        "hs_analytics_num_page_views": "25",
-    }
 
 
 def test_the_task_goes_to_the_rep_the_rule_picked_when_the_stage_changed(
@@ -53,7 +40,7 @@ def test_the_task_goes_to_the_rep_the_rule_picked_when_the_stage_changed(
     assert lead["OwnerId"] == user_id(sb.salesforce, "integration@leadsync.example")
 
     sb.ctx.advance(3600)
-    sb.hubspot.update(contact, _engaged(sb))
+    sb.hubspot.update(contact, sql_activity(sb, 1))
     sb.ctx.advance(60)
     report = run_sync(settings, clock=sb.ctx.now).report
     anna = user_id(sb.salesforce, rep("Anna").email)
@@ -72,7 +59,7 @@ def test_a_dry_run_creates_no_lead_no_task_and_moves_no_owner(sb: Sandbox, tmp_p
     )
     settings = settings_for(sb, tmp_path, salesforce_assignment_rule="active", handoff_task=True)
     contact = hs_contact(
-        sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **_engaged(sb)
+        sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **sql_activity(sb, 1)
     )
     outcome = run_sync(settings, clock=sb.ctx.now, dry_run=True)
     assert sb.salesforce.all("Lead") == [] and sb.salesforce.all("Task") == []
@@ -147,7 +134,9 @@ def test_a_hand_off_the_crm_did_not_answer_is_made_by_a_later_run(
     sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = settings_for(sb, tmp_path, handoff_task=True)
-    hs_contact(sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **_engaged(sb))
+    hs_contact(
+        sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **sql_activity(sb, 1)
+    )
 
     def unavailable(self: SalesforceConnector, tasks: object) -> None:
         raise RetryableError("503 after every retry", system="salesforce", status=503)
@@ -201,7 +190,7 @@ def test_an_sql_who_drops_back_and_returns_gets_no_second_task(sb: Sandbox, tmp_
     # "One Task per record and stage" (docs/operations.md): the rep already has the hand-off.
     settings = settings_for(sb, tmp_path, handoff_task=True)
     contact = hs_contact(
-        sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **_engaged(sb)
+        sb, EMAIL, country="Germany", jobtitle="Chief Operating Officer", **sql_activity(sb, 1)
     )
     assert run_sync(settings, clock=sb.ctx.now).report.handoff_tasks == 1
     (lead,) = sb.salesforce.all("Lead")
@@ -212,7 +201,7 @@ def test_an_sql_who_drops_back_and_returns_gets_no_second_task(sb: Sandbox, tmp_
     dropped = sb.salesforce.get("Lead", str(lead["Id"]))
     assert dropped is not None and dropped["Leadsync_Stage__c"] != "sql"
     sb.ctx.advance(3600)
-    sb.hubspot.update(contact, {"jobtitle": "Chief Operating Officer", **_engaged(sb)})
+    sb.hubspot.update(contact, {"jobtitle": "Chief Operating Officer", **sql_activity(sb, 1)})
     sb.ctx.advance(60)
     back = run_sync(settings, clock=sb.ctx.now).report
     again = sb.salesforce.get("Lead", str(lead["Id"]))

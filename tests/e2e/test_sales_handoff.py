@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from e2e_helpers import hs_contact, settings_for
+from e2e_helpers import hs_contact, settings_for, sql_activity
 
 import sandbox.salesforce.store as store_module
 from sandbox import RuleEntry, Sandbox
@@ -18,19 +18,6 @@ from sync.settings import Settings
 from sync.state import StateStore
 
 EMAIL = "olivia.hart@northwind.io"
-
-
-def _engaged(sb: Sandbox) -> dict[str, str]:
-    """HubSpot activity that makes a senior contact an SQL under the default rules."""
-    recent = (sb.ctx.now() - timedelta(days=2)).isoformat().replace("+00:00", "Z")
-    return {
-        "num_conversion_events": "3",
-        "recent_conversion_date": recent,
-        "first_conversion_event_name": "Request a demo",
-        "hs_email_click": "4",
-        "hs_email_open": "12",
-        "hs_analytics_num_page_views": "25",
-    }
 
 
 def _settings(sb: Sandbox, tmp_path: Path) -> Settings:
@@ -77,7 +64,7 @@ def test_becoming_an_sql_gives_the_owner_one_task_with_the_reasons(
     assert _tasks(sb) == [] and first.handoff_tasks == 0
 
     sb.ctx.advance(3600)
-    sb.hubspot.update(contact, _engaged(sb))
+    sb.hubspot.update(contact, sql_activity(sb, 2))
     sb.ctx.advance(60)
     before = sb.ctx.now().date()
     report = run_sync(settings, clock=sb.ctx.now).report
@@ -110,7 +97,7 @@ def test_an_sql_at_sign_up_gets_its_task_with_the_rep_the_rule_named(
     sb: Sandbox, tmp_path: Path
 ) -> None:
     settings = _settings(sb, tmp_path)
-    _olivia(sb, **_engaged(sb))
+    _olivia(sb, **sql_activity(sb, 2))
     report = run_sync(settings, clock=sb.ctx.now).report
     (task,) = _tasks(sb)
     assert report.handoff_tasks == 1
@@ -124,7 +111,7 @@ def test_a_crash_before_the_commit_makes_no_second_task(
     sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = _settings(sb, tmp_path)
-    _olivia(sb, **_engaged(sb))
+    _olivia(sb, **sql_activity(sb, 2))
 
     def crash(self: StateStore, batch: object) -> None:
         raise RuntimeError("killed between the Task create and the commit")
@@ -144,7 +131,7 @@ def test_a_crash_before_the_commit_makes_no_second_task(
 
 def test_no_task_without_the_setting(sb: Sandbox, tmp_path: Path) -> None:
     settings = settings_for(sb, tmp_path)
-    _olivia(sb, **_engaged(sb))
+    _olivia(sb, **sql_activity(sb, 2))
     run_sync(settings, clock=sb.ctx.now)
     (lead,) = [r for r in sb.salesforce.all("Lead") if r["Email"] == EMAIL]
     assert lead["Leadsync_Stage__c"] == "sql"
@@ -153,7 +140,7 @@ def test_no_task_without_the_setting(sb: Sandbox, tmp_path: Path) -> None:
 
 def test_the_task_follows_a_conversion_and_is_not_made_again(sb: Sandbox, tmp_path: Path) -> None:
     settings = _settings(sb, tmp_path)
-    contact = _olivia(sb, **_engaged(sb))
+    contact = _olivia(sb, **sql_activity(sb, 2))
     run_sync(settings, clock=sb.ctx.now)
     (lead,) = [r for r in sb.salesforce.all("Lead") if r["Email"] == EMAIL]
     (task,) = _tasks(sb)
@@ -177,7 +164,7 @@ def test_a_refused_task_is_a_dead_letter_and_is_made_by_a_later_run(
     sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = _settings(sb, tmp_path)
-    _olivia(sb, **_engaged(sb))
+    _olivia(sb, **sql_activity(sb, 2))
     real = store_module.missing_required
 
     def no_subject(spec: ObjectSpec, row: Mapping[str, object]) -> list[str]:
