@@ -22,6 +22,19 @@ def _later(sb: Sandbox) -> str:
     return (sb.ctx.now().date() + timedelta(days=400)).isoformat()
 
 
+def _open_renewal(sb: Sandbox, first: str, contact_id: object) -> str:
+    """A rep's open renewal on the account of opportunity ``first``, closing after ``_later``."""
+    account = sb.salesforce.get("Opportunity", first)["AccountId"]  # type: ignore[index]
+    renewal = {
+        "Name": "Renewal",
+        "StageName": "Prospecting",
+        "CloseDate": _later(sb),
+        "AccountId": account,
+        "ContactId": contact_id,
+    }
+    return sb.salesforce.create("Opportunity", renewal)
+
+
 def test_won_revenue_sums_every_won_opportunity_of_the_contact(
     sb: Sandbox, sync: SyncFn, state: StateStore
 ) -> None:
@@ -34,16 +47,8 @@ def test_won_revenue_sums_every_won_opportunity_of_the_contact(
     sb.salesforce.update("Opportunity", first, {"StageName": "Closed Won", "Amount": 48000})
     sb.ctx.advance(60)
     sync()
-    account = sb.salesforce.get("Opportunity", first)["AccountId"]  # type: ignore[index]
     closes = _later(sb)
-    renewal = {
-        "Name": "Renewal",
-        "StageName": "Prospecting",
-        "CloseDate": closes,
-        "AccountId": account,
-        "ContactId": converted["contact_id"],
-    }
-    second = sb.salesforce.create("Opportunity", renewal)
+    second = _open_renewal(sb, first, converted["contact_id"])
     sb.ctx.advance(60)
 
     sync()  # an open renewal: the won deal still counts
@@ -81,15 +86,7 @@ def test_only_the_converted_opportunity_gets_the_first_touch_as_primary_campaign
     sync()
     first = str(converted["opportunity_id"])
     assert sb.salesforce.get("Opportunity", first)["CampaignId"] == webinar  # type: ignore[index]
-    account = sb.salesforce.get("Opportunity", first)["AccountId"]  # type: ignore[index]
-    renewal = {
-        "Name": "Renewal",
-        "StageName": "Prospecting",
-        "CloseDate": _later(sb),
-        "AccountId": account,
-        "ContactId": converted["contact_id"],
-    }
-    second = sb.salesforce.create("Opportunity", renewal)  # a rep's, no campaign chosen
+    second = _open_renewal(sb, first, converted["contact_id"])  # a rep's, no campaign chosen
     sb.ctx.advance(60)
 
     report = sync()
@@ -138,15 +135,7 @@ def test_without_a_campaigns_section_a_renewal_still_hides_no_won_deal(
     sb.salesforce.update("Opportunity", first, {"StageName": "Closed Won", "Amount": 48000})
     sb.ctx.advance(60)
     run_sync(settings, clock=sb.ctx.now)
-    account = sb.salesforce.get("Opportunity", first)["AccountId"]  # type: ignore[index]
-    renewal = {
-        "Name": "Renewal",
-        "StageName": "Prospecting",
-        "CloseDate": _later(sb),
-        "AccountId": account,
-        "ContactId": converted["contact_id"],
-    }
-    sb.salesforce.create("Opportunity", renewal)
+    _open_renewal(sb, first, converted["contact_id"])
     sb.ctx.advance(60)
 
     report = run_sync(settings, clock=sb.ctx.now).report
@@ -166,15 +155,7 @@ def test_a_failed_totals_query_blanks_no_won_deal(
     sb.salesforce.update("Opportunity", first, {"StageName": "Closed Won", "Amount": 48000})
     sb.ctx.advance(60)
     sync()
-    account = sb.salesforce.get("Opportunity", first)["AccountId"]  # type: ignore[index]
-    renewal = {
-        "Name": "Renewal",
-        "StageName": "Prospecting",
-        "CloseDate": _later(sb),
-        "AccountId": account,
-        "ContactId": converted["contact_id"],
-    }
-    sb.salesforce.create("Opportunity", renewal)
+    _open_renewal(sb, first, converted["contact_id"])
     sb.ctx.advance(60)
 
     def unavailable(self: SalesforceCampaigns, contact_ids: list[str]) -> None:
