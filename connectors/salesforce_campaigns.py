@@ -19,7 +19,7 @@ from simple_salesforce import format_soql
 from connectors.base import SourceRecord, Value
 from connectors.salesforce_read import QUERY_URL_BUDGET, ids_soql_chunks
 from connectors.salesforce_won import WonTotal, won_totals
-from connectors.salesforce_write import Mode
+from connectors.salesforce_write import Mode, parse_errors
 
 COLLECTION = 200  # composite/sobjects takes at most 200 records
 NAME_LENGTH = 80  # Campaign.Name
@@ -336,12 +336,12 @@ def _outcome(
     if answer.get("success"):
         made = str(answer.get("id") or record_id)
         return Outcome(ref, True, created=True, object_type=object_type, record_id=made)
-    errors = answer.get("errors")
-    first = errors[0] if isinstance(errors, list) and errors else None
-    code, message = "UNKNOWN", ""
-    if isinstance(first, dict):
-        code = str(first.get("statusCode") or first.get("errorCode") or code)
-        message = str(first.get("message") or "")
+    first = parse_errors(answer.get("errors"))[0]
     return Outcome(
-        ref, False, code=code, message=message, object_type=object_type, record_id=record_id
+        ref,
+        False,
+        code=first.code,
+        message=first.message,
+        object_type=object_type,
+        record_id=record_id,
     )

@@ -16,6 +16,7 @@ from simple_salesforce import format_soql
 from connectors.base import HandoffTask, RecordError, WriteResult
 from connectors.owners import OwnerDirectory
 from connectors.salesforce_read import ids_soql_chunks
+from connectors.salesforce_write import parse_errors
 
 TASK = "Task"
 HANDOFF_KEY_FIELD = "Leadsync_Handoff_Key__c"
@@ -108,12 +109,7 @@ def create_tasks(
                     ref=task.record_id, ok=True, id=str(raw.get("id")), created=True
                 )
                 continue
-            errors = raw.get("errors")
-            first = errors[0] if isinstance(errors, list) and errors else {}
-            first = first if isinstance(first, Mapping) else {}
-            error = RecordError(
-                str(first.get("statusCode") or first.get("errorCode") or "UNKNOWN"),
-                str(first.get("message") or "Task not created"),
-            )
+            first = parse_errors(raw.get("errors"))[0]
+            error = RecordError(first.code, first.message or "Task not created", first.fields)
             results[pair] = WriteResult(ref=task.record_id, ok=False, errors=(error,))
     return [results[(t.record_id, t.key)] for t in tasks]
